@@ -1,0 +1,56 @@
+package org.replicator.localnet.messages;
+
+/**
+ * The IC's error codes ({@code IC0xxx}) that the localnet produces. The first digit of the number
+ * is the reject code, as on the IC.
+ */
+public enum ErrorCode {
+    SUBNET_OVERSUBSCRIBED(101),
+    MAX_NUMBER_OF_CANISTERS_REACHED(102),
+    CANISTER_QUEUE_FULL(201),
+    INGRESS_MESSAGE_TIMEOUT(202),
+    CANISTER_ID_ALREADY_EXISTS(205),
+    STOP_CANISTER_REQUEST_TIMEOUT(206),
+    CANISTER_OUT_OF_CYCLES(207),
+    CERTIFIED_STATE_UNAVAILABLE(208),
+    CANISTER_NOT_FOUND(301),
+    INSUFFICIENT_CYCLES_FOR_CREATE_CANISTER(403),
+    SUBNET_NOT_FOUND(404),
+    CANISTER_NOT_HOSTED_BY_SUBNET(405),
+    CANISTER_REJECTED_MESSAGE(406),
+    UNKNOWN_MANAGEMENT_MESSAGE(407),
+    INVALID_MANAGEMENT_PAYLOAD(408),
+    CANISTER_TRAPPED(502),
+    CANISTER_CALLED_TRAP(503),
+    CANISTER_CONTRACT_VIOLATION(504),
+    CANISTER_INVALID_WASM(505),
+    CANISTER_DID_NOT_REPLY(506),
+    CANISTER_OUT_OF_MEMORY(507),
+    CANISTER_STOPPED(508),
+    CANISTER_STOPPING(509),
+    CANISTER_NOT_STOPPED(510),
+    CANISTER_STOPPING_CANCELLED(511),
+    CANISTER_INVALID_CONTROLLER(512),
+    CANISTER_NON_EMPTY(514),
+    INSUFFICIENT_CYCLES_IN_CALL(520),
+    CANISTER_INSTRUCTION_LIMIT_EXCEEDED(522),
+    CANISTER_METHOD_NOT_FOUND(536),
+    CANISTER_WASM_MODULE_NOT_FOUND(537),
+    DEADLINE_EXPIRED(601),
+    RESPONSE_DROPPED(602);
+
+    private final int number;
+
+    ErrorCode(int number) {
+        this.number = number;
+    }
+
+    /** The text form, e.g. {@code IC0301}. */
+    public String text() {
+        return String.format("IC%04d", number);
+    }
+
+    public RejectCode rejectCode() {
+        return RejectCode.of(number / 100);
+    }
+}
