@@ -1,5 +1,7 @@
 package org.replicator.localnet.certification;
 
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.localnet.cbor.CborArray;
@@ -86,7 +88,7 @@ public final class CertificateVerifier {
             HashTree bestTree = null;
             for (HashTree node : found.tree().flattenForks()) {
                 if (node instanceof HashTree.Labeled l
-                        && java.util.Arrays.compareUnsigned(l.rawLabel(), canisterId.bytes()) <= 0) {
+                        && Arrays.compareUnsigned(l.rawLabel(), canisterId.bytes()) <= 0) {
                     best = l.rawLabel();
                     bestTree = l.subtree();
                 }
@@ -106,7 +108,7 @@ public final class CertificateVerifier {
             if (!(value instanceof CborArray array)) {
                 throw new CertificateException("canister ranges are a CBOR array");
             }
-            List<CanisterIdRange> out = new java.util.ArrayList<>();
+            List<CanisterIdRange> out = new ArrayList<>();
             for (CborValue item : array.items()) {
                 if (!(item instanceof CborArray pair) || pair.size() != 2
                         || !(pair.get(0) instanceof CborBytes lo) || !(pair.get(1) instanceof CborBytes hi)) {

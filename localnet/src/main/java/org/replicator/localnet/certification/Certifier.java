@@ -2,6 +2,7 @@ package org.replicator.localnet.certification;
 
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -131,7 +132,7 @@ public final class Certifier {
         if (rs == null) {
             throw new IllegalStateException("the root subnet has not certified a state yet");
         }
-        List<Path> paths = new java.util.ArrayList<>(List.of(
+        List<Path> paths = new ArrayList<>(List.of(
                 Path.of("subnet", subnetId, "public_key"),
                 Path.of("subnet", subnetId, "type")));
         String cacheKey;

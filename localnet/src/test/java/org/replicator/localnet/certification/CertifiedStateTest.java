@@ -161,6 +161,16 @@ class CertifiedStateTest {
     }
 
     @Test
+    void aWitnessForCanisterPathsDoesNotShowTheCanisterRangesLabelThatIc4jWouldMisorder() throws Exception {
+        CertifiedState state = populated().freeze(1);
+        HashTree witness = state.witness(List.of(Path.of("canister", canister, "controllers")));
+        assertEquals(Set.of("canister", "time"), visibleLabels(witness));
+        LookupResult ic4j = ic4jTree(witness).lookupPath(new ArrayList<>(List.of(new Label("canister"),
+                new Label(canister.bytes()), new Label("controllers"))));
+        assertEquals(LookupResult.LookupResultStatus.FOUND, ic4j.status);
+    }
+
+    @Test
     void aMissingMetadataSectionIsProvablyAbsent() {
         CertifiedState state = populated().freeze(1);
         HashTree witness = state.witness(List.of(Path.of("canister", canister, "metadata", "candid:args")));

@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicReference;
 import org.ic4j.agent.Agent;
@@ -175,7 +176,7 @@ class CertifierTest {
     void aDataCertificateRevealsTheCanistersCertifiedDataAndTime() throws Exception {
         CertifiedState state = new CertifiedStateBuilder().setTime(TIME).setSubnets(network.subnets)
                 .putCanister(appCanister, new CanisterCertifiedInfo(new byte[] {1, 2, 3}, null, List.of(),
-                        java.util.Map.of(), java.util.Map.of()))
+                        Map.of(), Map.of()))
                 .freeze(1);
         byte[] certificate = appCertifier.dataCertificate(state, appCanister);
         HashTree tree = new CertificateVerifier(network.rootKey.publicKeyDer()).verify(certificate, appCanister);

@@ -5,6 +5,7 @@ import java.util.Map;
 import org.replicator.localnet.crypto.BlsKeyPair;
 import org.replicator.localnet.crypto.NodeKeyPair;
 import org.replicator.localnet.ids.CanisterIdRange;
+import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.registry.SubnetRecord;
 
 /** Two subnets' keys and registry records, laid out as the localnet lays them out. */
@@ -20,7 +21,7 @@ final class TestNetwork {
     final List<SubnetRecord> subnets = List.of(rootSubnet, appSubnet);
 
     private static SubnetRecord record(BlsKeyPair key, NodeKeyPair node, String type, int index) {
-        return new SubnetRecord(org.replicator.localnet.ids.Principal.selfAuthenticating(key.publicKeyDer()), type,
+        return new SubnetRecord(Principal.selfAuthenticating(key.publicKeyDer()), type,
                 key.publicKeyDer(),
                 List.of(CanisterIdRange.ofIndices(index * INDICES_PER_SUBNET, (index + 1) * INDICES_PER_SUBNET - 1)),
                 Map.of(node.nodeId(), node.publicKeyDer()));
