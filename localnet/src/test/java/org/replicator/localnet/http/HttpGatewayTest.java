@@ -239,6 +239,18 @@ class HttpGatewayTest {
     }
 
     @Test
+    void theSubnetEndpointsOnlyCreateCanistersAndQueryTheManagementCanister() throws Exception {
+        start();
+        Principal subnet = backend.app.record.id();
+        HttpResponse<byte[]> install = post("/api/v4/subnet/" + subnet + "/call", TestRequests.anonymous(
+                TestRequests.call(Principal.anonymous(), Principal.managementCanister(), "install_code", EXPIRY)));
+        assertEquals(400, install.statusCode());
+        HttpResponse<byte[]> query = post("/api/v3/subnet/" + subnet + "/query", TestRequests.anonymous(
+                TestRequests.query(Principal.anonymous(), appCanister, "q", EXPIRY)));
+        assertEquals(400, query.statusCode());
+    }
+
+    @Test
     void aHaltedSubnetServesNoQueries() throws Exception {
         start();
         backend.root.halted = true;
