@@ -21,12 +21,24 @@ public final class HttpGateway implements AutoCloseable {
 
     private final GatewayBackend backend;
     private final GatewayConfig config;
+    private final java.util.Map<String, com.sun.net.httpserver.HttpHandler> extensions = new java.util.LinkedHashMap<>();
     private HttpServer server;
     private ThreadPoolExecutor workers;
 
     public HttpGateway(GatewayBackend backend, GatewayConfig config) {
         this.backend = backend;
         this.config = config;
+    }
+
+    /**
+     * Serves a non-IC path next to the IC interface, e.g. the localnet's control interface under
+     * {@code /_/}; agents never use such paths. Must be called before {@link #start()}.
+     */
+    public synchronized void addExtension(String pathPrefix, com.sun.net.httpserver.HttpHandler handler) {
+        if (server != null) {
+            throw new IllegalStateException("extensions must be added before the gateway starts");
+        }
+        extensions.put(pathPrefix, handler);
     }
 
     /** Binds and starts serving; the port is known afterwards. */
@@ -45,6 +57,7 @@ public final class HttpGateway implements AutoCloseable {
                 new ThreadPoolExecutor.CallerRunsPolicy());
         created.setExecutor(workers);
         created.createContext("/", handler);
+        extensions.forEach(created::createContext);
         created.start();
         server = created;
     }
