@@ -361,7 +361,12 @@ public final class Subnet implements SubnetPort {
                     break;
                 }
                 next++;
-                deliver(fault.map(rule -> injure(rule, m)).orElse(m));
+                if (fault.isPresent()) {
+                    // A dropped request turns into a reject that travels back to its caller.
+                    route(injure(fault.get(), m));
+                } else {
+                    deliver(m);
+                }
             }
             if (!held) {
                 heldUntil.remove(from);

@@ -65,9 +65,9 @@ public final class SubnetSnapshot {
             writeStatus(w, e.status());
             w.i64(e.completedAtNanos());
         });
+        // Holds from fault rules are not persisted: rules belong to the control plane and are gone
+        // after a restart, so what they held is released.
         writePositions(w, s.inducted);
-        writePositions(w, s.heldUntil);
-        writePositions(w, s.delayedIndex);
         List<XNetStream> outgoing = s.outgoingStreams();
         w.i32(outgoing.size());
         for (XNetStream stream : outgoing) {
@@ -114,8 +114,8 @@ public final class SubnetSnapshot {
             s.history.restore(id, status, r.i64());
         }
         readPositions(r, s.inducted);
-        readPositions(r, s.heldUntil);
-        readPositions(r, s.delayedIndex);
+        s.heldUntil.clear();
+        s.delayedIndex.clear();
         for (int n = r.i32(); n > 0; n--) {
             Principal to = r.principal();
             long begin = r.i64();

@@ -100,6 +100,15 @@ public final class IcClient implements AutoCloseable {
     }
 
     public byte[] update(Principal canister, Principal effectiveCanisterId, String method, byte[] arg) {
+        return submit(canister, effectiveCanisterId, method, arg).await();
+    }
+
+    /** Sends an update call without waiting for its result. */
+    public PendingCall submit(Principal canister, String method, byte[] arg) {
+        return submit(canister, canister, method, arg);
+    }
+
+    public PendingCall submit(Principal canister, Principal effectiveCanisterId, String method, byte[] arg) {
         UpdateBuilder builder = UpdateBuilder.create(agent, ic4j(canister), method)
                 .effectiveCanisterId(ic4j(effectiveCanisterId))
                 .arg(arg);
@@ -109,13 +118,38 @@ public final class IcClient implements AutoCloseable {
             if (refused.isPresent()) {
                 throw refused.get();
             }
-            return builder.getState(id, Waiter.create(120, 1)).get(150, TimeUnit.SECONDS);
+            return new PendingCall(builder, id, method + " on " + canister);
         } catch (ExecutionException e) {
             throw translate(e.getCause());
         } catch (AgentError e) {
             throw translate(e);
         } catch (InterruptedException | TimeoutException e) {
-            throw new IllegalStateException("update " + method + " on " + canister + " did not finish", e);
+            throw new IllegalStateException("update " + method + " on " + canister + " could not be sent", e);
+        }
+    }
+
+    /** An update call that was accepted; its result is fetched by polling its request status. */
+    public static final class PendingCall {
+        private final UpdateBuilder builder;
+        private final RequestId requestId;
+        private final String what;
+
+        PendingCall(UpdateBuilder builder, RequestId requestId, String what) {
+            this.builder = builder;
+            this.requestId = requestId;
+            this.what = what;
+        }
+
+        public byte[] await() {
+            try {
+                return builder.getState(requestId, Waiter.create(120, 1)).get(150, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                throw translate(e.getCause());
+            } catch (AgentError e) {
+                throw translate(e);
+            } catch (InterruptedException | TimeoutException e) {
+                throw new IllegalStateException("update " + what + " did not finish", e);
+            }
         }
     }
 

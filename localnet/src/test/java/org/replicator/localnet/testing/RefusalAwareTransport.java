@@ -57,7 +57,10 @@ final class RefusalAwareTransport implements ReplicaTransport {
     private static Optional<IcClient.Rejected> parseRefusal(byte[] body) {
         try {
             JsonNode node = CBOR.readTree(body);
-            if (node != null && node.has("reject_code")) {
+            if (node == null || !node.isObject()) {
+                return Optional.of(new IcClient.Rejected("http", new String(body, java.nio.charset.StandardCharsets.UTF_8)));
+            }
+            if (node.has("reject_code")) {
                 String errorCode = node.has("error_code") ? node.get("error_code").asText() + ": " : "";
                 return Optional.of(new IcClient.Rejected(node.get("reject_code").asText(),
                         errorCode + node.get("reject_message").asText()));
