@@ -32,6 +32,7 @@ import org.replicator.localnet.subnet.Subnet;
  * DELETE /faults/{name}                remove a rule; DELETE /faults removes all
  * GET    /canisters                    metrics of every canister
  * GET    /canisters/{id}               metrics of one canister
+ * GET    /jvm                          heap used, committed and maximum of the localnet's JVM
  * </pre>
  */
 public final class ControlHttpHandler implements HttpHandler {
@@ -116,6 +117,14 @@ public final class ControlHttpHandler implements HttpHandler {
                     Principal id = principal(parts[1], "canister id");
                     return control.canister(id).map(this::report)
                             .orElseThrow(() -> new NotFound("canister " + id + " does not exist"));
+                }
+            }
+            case "jvm" -> {
+                if (method.equals("GET")) {
+                    System.gc();
+                    Runtime rt = Runtime.getRuntime();
+                    return JSON.createObjectNode().put("heapUsedBytes", rt.totalMemory() - rt.freeMemory())
+                            .put("heapCommittedBytes", rt.totalMemory()).put("heapMaxBytes", rt.maxMemory());
                 }
             }
             default -> {

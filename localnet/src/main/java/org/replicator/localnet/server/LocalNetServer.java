@@ -41,9 +41,9 @@ public final class LocalNetServer implements Callable<Integer> {
     @Option(names = "--pacing", description = "FAST (rounds back to back) or REALISTIC (a round every --round-interval); default ${DEFAULT-VALUE}")
     SubnetConfig.Pacing pacing = SubnetConfig.Pacing.FAST;
 
-    @Option(names = "--round-interval", description = "time between rounds with REALISTIC pacing, e.g. 500ms, 1s (default ${DEFAULT-VALUE})",
-            converter = DurationConverter.class)
-    Duration roundInterval = Duration.ofMillis(500);
+    @Option(names = "--round-interval", defaultValue = "500ms", converter = DurationConverter.class,
+            description = "time between rounds with REALISTIC pacing, e.g. 500ms, 1s (default ${DEFAULT-VALUE})")
+    Duration roundInterval;
 
     @Option(names = "--engine", description = "AOT (wasm compiled to JVM bytecode) or INTERPRETER (default ${DEFAULT-VALUE})")
     ExecutionEngine engine = ExecutionEngine.AOT;

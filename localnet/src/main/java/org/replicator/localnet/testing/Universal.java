@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
 import org.replicator.localnet.ids.Principal;
 
 /**
- * Programs for the universal test canister ({@code src/test/rust/universal_canister.rs}): each
+ * Programs for the universal canister ({@code localnet/src/main/rust/universal_canister.rs}): each
  * method appends one instruction of its stack machine. A program is the argument of the
  * canister's {@code update} or {@code query} method, or of its installation.
  */

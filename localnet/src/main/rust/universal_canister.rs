@@ -1,4 +1,4 @@
-//! A test canister that runs a program given as the message argument: a small stack machine
+//! A canister that runs a program given as the message argument: a small stack machine
 //! whose instructions map onto the ic0 System API. Tests script any canister behaviour with it
 //! (replies, rejects, traps, inter-canister calls with callbacks, cycles, stable memory, timers)
 //! without writing a new canister per case. Std only; built for wasm32-unknown-unknown.

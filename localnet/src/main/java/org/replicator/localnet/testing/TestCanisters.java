@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 
-/** The canister modules the build compiles for the tests. */
+/** The canister modules the localnet build compiles (std Rust to wasm32). */
 public final class TestCanisters {
     private TestCanisters() {
     }

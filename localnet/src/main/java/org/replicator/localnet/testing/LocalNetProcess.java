@@ -34,9 +34,16 @@ public final class LocalNetProcess implements AutoCloseable {
 
     /** Starts a server on {@code port} over {@code stateDir} and waits until it listens. */
     public static LocalNetProcess start(Path stateDir, int port) throws IOException, InterruptedException {
+        return start(stateDir, port, List.of());
+    }
+
+    /** As {@link #start(Path, int)}, with extra JVM options such as {@code -Xmx256m}. */
+    public static LocalNetProcess start(Path stateDir, int port, List<String> jvmOptions)
+            throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-XX:-DontCompileHugeMethods");
+        command.addAll(jvmOptions);
         command.add("-cp");
         command.add(System.getProperty("java.class.path"));
         command.add(LocalNetServer.class.getName());
