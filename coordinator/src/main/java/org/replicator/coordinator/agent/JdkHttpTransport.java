@@ -98,8 +98,10 @@ final class JdkHttpTransport implements ReplicaTransport {
                 .handle((response, failure) -> {
                     if (failure != null) {
                         Throwable cause = failure.getCause() != null ? failure.getCause() : failure;
-                        throw AgentError.create(AgentError.AgentErrorCode.HTTP_ERROR, cause,
-                                cause.getClass().getSimpleName() + ": " + cause.getMessage());
+                        String reason = cause.getMessage() != null ? cause.getMessage()
+                                : cause instanceof java.net.ConnectException ? "connection refused"
+                                : cause.getClass().getSimpleName();
+                        throw AgentError.create(AgentError.AgentErrorCode.HTTP_ERROR, cause, reason);
                     }
                     ReplicaResponse r = new ReplicaResponse();
                     r.headers = new HashMap<>();

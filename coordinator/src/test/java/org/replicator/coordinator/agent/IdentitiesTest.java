@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
  * PKCS#8 v2 layout dfx writes, the others as openssl writes them; each *.spki.hex is the public key
  * openssl derived. The expected principal is computed here from that key alone.
  */
-class IdentitiesTest {
+public class IdentitiesTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"ed25519-dfx", "ed25519-pkcs8-v1"})
@@ -86,7 +86,7 @@ class IdentitiesTest {
     }
 
     /** Self-authenticating id: SHA-224 of the DER public key, then 0x02; text: CRC32 ‖ bytes in base32, grouped. */
-    static String expectedPrincipal(String fixture) throws IOException, URISyntaxException, NoSuchAlgorithmException {
+    public static String expectedPrincipal(String fixture) throws IOException, URISyntaxException, NoSuchAlgorithmException {
         byte[] spki = HexFormat.of().parseHex(Files.readString(fixture(fixture + ".spki.hex")).trim());
         byte[] hash = MessageDigest.getInstance("SHA-224").digest(spki);
         byte[] id = new byte[hash.length + 1];
@@ -130,7 +130,7 @@ class IdentitiesTest {
         return grouped.toString().toLowerCase(Locale.ROOT);
     }
 
-    static Path fixture(String name) throws URISyntaxException {
+    public static Path fixture(String name) throws URISyntaxException {
         return Path.of(IdentitiesTest.class.getResource("/identities/" + name).toURI());
     }
 }
