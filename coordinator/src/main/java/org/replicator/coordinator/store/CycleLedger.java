@@ -1,0 +1,65 @@
+package org.replicator.coordinator.store;
+
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+public final class CycleLedger {
+    private static final String COLUMNS = "entry_id, at, run_id, canister_id, replica_id, user_principal, kind, amount, note";
+
+    public CycleEntry record(Connection tx, CycleEntry.New entry) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO cycle_ledger (run_id, canister_id, replica_id, user_principal, kind, amount, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING\s""" + COLUMNS)) {
+            Rows.setLong(ps, 1, entry.run());
+            Rows.setPrincipal(ps, 2, entry.canister());
+            Rows.setPrincipal(ps, 3, entry.replica());
+            Rows.setPrincipal(ps, 4, entry.user());
+            ps.setString(5, entry.kind().column());
+            Rows.setBigInteger(ps, 6, entry.amount());
+            ps.setString(7, entry.note());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return map(rs);
+            }
+        }
+    }
+
+    /** Cycles a run spent (estimates excluded). */
+    public BigInteger spentByRun(Connection tx, long runId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(amount), 0) AS total FROM cycle_ledger"
+                + " WHERE run_id = ? AND kind NOT IN ('estimate', 'deposit', 'refund')")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Rows.bigInteger(rs, "total");
+            }
+        }
+    }
+
+    public List<CycleEntry> forRun(Connection tx, long runId) throws SQLException {
+        List<CycleEntry> entries = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
+                + " FROM cycle_ledger WHERE run_id = ? ORDER BY entry_id")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    entries.add(map(rs));
+                }
+            }
+        }
+        return entries;
+    }
+
+    private static CycleEntry map(ResultSet rs) throws SQLException {
+        return new CycleEntry(rs.getLong("entry_id"), Rows.instant(rs, "at"), Rows.optionalLong(rs, "run_id"),
+                Rows.optionalPrincipal(rs, "canister_id"), Rows.optionalPrincipal(rs, "replica_id"),
+                Rows.optionalPrincipal(rs, "user_principal"), CycleEntry.Kind.of(rs.getString("kind")),
+                Rows.bigInteger(rs, "amount"), Optional.ofNullable(rs.getString("note")));
+    }
+}

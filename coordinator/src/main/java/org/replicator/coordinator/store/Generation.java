@@ -1,0 +1,25 @@
+package org.replicator.coordinator.store;
+
+import java.math.BigInteger;
+import java.time.Instant;
+import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
+
+/** One consistent image held by a replica; it counts as a backup only once sealed. */
+public record Generation(
+        long id,
+        PrincipalId replica,
+        Optional<Long> run,
+        BigInteger epoch,
+        Digest root,
+        long size,
+        int chunkCount,
+        Optional<Digest> sourceModuleHash,
+        Optional<Long> parent,
+        Instant createdAt,
+        Optional<Instant> sealedAt) {
+
+    public boolean sealed() {
+        return sealedAt.isPresent();
+    }
+}

@@ -1,0 +1,20 @@
+package org.replicator.coordinator.store;
+
+import java.time.Instant;
+import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
+
+/**
+ * A canister the coordinator protects.
+ *
+ * @param liveCanister where the service runs now: the canister itself until a replica is promoted
+ * @param moduleHash   the module installed when it was last looked at; empty for a canister without code
+ */
+public record ProtectedCanister(
+        PrincipalId id,
+        Optional<String> name,
+        PrincipalId subnet,
+        Optional<Digest> moduleHash,
+        PrincipalId liveCanister,
+        Instant addedAt) {
+}

@@ -1,0 +1,268 @@
+package org.replicator.coordinator.store;
+
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
+
+/**
+ * Runs, each replica's part in them, and chunk progress. Every state change names the state it
+ * expects to leave, so a change made from a stale view fails ({@link StaleStateException}) instead
+ * of overwriting what another coordinator recorded.
+ */
+public final class RunRepository {
+    private static final String COLUMNS = "run_id, canister_id, kind, state, epoch, image_size, chunk_size, chunk_count,"
+            + " source_root, base_generation_id, cycle_budget, attempt, started_at, updated_at, finished_at, error";
+
+    /**
+     * Records a planned run with a pending part for each replica. A canister that already has an
+     * unfinished run gets a {@link ConstraintViolation} on {@code runs_one_open_per_canister}.
+     */
+    public Run plan(Connection tx, PrincipalId canister, Run.Kind kind, Long baseGeneration, BigInteger cycleBudget,
+            List<PrincipalId> replicas) throws SQLException {
+        Run run;
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO runs (canister_id, kind, state, base_generation_id, cycle_budget)
+                VALUES (?, ?, 'planned', ?, ?) RETURNING\s""" + COLUMNS)) {
+            ps.setString(1, canister.text());
+            ps.setString(2, kind.column());
+            Rows.setLong(ps, 3, baseGeneration);
+            Rows.setBigInteger(ps, 4, cycleBudget);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                run = map(rs);
+            }
+        }
+        try (PreparedStatement ps = tx.prepareStatement(
+                "INSERT INTO run_replicas (run_id, replica_id, state) VALUES (?, ?, 'pending')")) {
+            for (PrincipalId replica : replicas) {
+                ps.setLong(1, run.id());
+                ps.setString(2, replica.text());
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+        return run;
+    }
+
+    /** planned → begun: the source froze an image under {@code epoch}. */
+    public Run begin(Connection tx, long runId, BigInteger epoch, Run.Image image) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE runs SET state = 'begun', epoch = ?, image_size = ?, chunk_size = ?, chunk_count = ?,
+                                source_root = ?, updated_at = now()
+                 WHERE run_id = ? AND state = 'planned' RETURNING\s""" + COLUMNS)) {
+            Rows.setBigInteger(ps, 1, epoch);
+            ps.setLong(2, image.size());
+            ps.setInt(3, image.chunkSize());
+            ps.setInt(4, image.chunkCount());
+            ps.setBytes(5, image.root().bytes());
+            ps.setLong(6, runId);
+            return single(ps, runId, Run.State.PLANNED);
+        }
+    }
+
+    /** Moves a run between two unfinished states, or to SEALED or CANCELLED. */
+    public Run transition(Connection tx, long runId, Run.State from, Run.State to) throws SQLException {
+        if (to == Run.State.FAILED) {
+            throw new IllegalArgumentException("a run fails with fail(), which records why");
+        }
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE runs SET state = ?, updated_at = now(),
+                       finished_at = CASE WHEN ? THEN now() ELSE NULL END
+                 WHERE run_id = ? AND state = ? RETURNING\s""" + COLUMNS)) {
+            ps.setString(1, to.column());
+            ps.setBoolean(2, to.finished());
+            ps.setLong(3, runId);
+            ps.setString(4, from.column());
+            return single(ps, runId, from);
+        }
+    }
+
+    /** Ends an unfinished run as failed with the reason. */
+    public Run fail(Connection tx, long runId, String error) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE runs SET state = 'failed', error = ?, updated_at = now(), finished_at = now()
+                 WHERE run_id = ? AND state NOT IN ('sealed', 'failed', 'cancelled') RETURNING\s""" + COLUMNS)) {
+            ps.setString(1, error);
+            ps.setLong(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StaleStateException("run " + runId + " is already finished");
+                }
+                return map(rs);
+            }
+        }
+    }
+
+    /**
+     * Claims an unfinished run for a coordinator, counting the attempt. A claim held by another
+     * owner whose heartbeat is younger than {@code leaseSeconds} is refused.
+     */
+    public Run claim(Connection tx, long runId, String owner, int leaseSeconds) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE runs SET owner = ?, heartbeat_at = now(), attempt = attempt + 1, updated_at = now()
+                 WHERE run_id = ? AND state NOT IN ('sealed', 'failed', 'cancelled')
+                   AND (owner IS NULL OR owner = ? OR heartbeat_at < now() - make_interval(secs => ?))
+                RETURNING\s""" + COLUMNS)) {
+            ps.setString(1, owner);
+            ps.setLong(2, runId);
+            ps.setString(3, owner);
+            ps.setInt(4, leaseSeconds);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StaleStateException("run " + runId + " is finished or held by another coordinator");
+                }
+                return map(rs);
+            }
+        }
+    }
+
+    public Optional<Run> find(Connection tx, long runId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE run_id = ?")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** Unfinished runs, oldest first: what a coordinator resumes after a restart. */
+    public List<Run> listUnfinished(Connection tx) throws SQLException {
+        List<Run> runs = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
+                + " FROM runs WHERE state NOT IN ('sealed', 'failed', 'cancelled') ORDER BY run_id");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                runs.add(map(rs));
+            }
+        }
+        return runs;
+    }
+
+    // ---- replicas' parts ----------------------------------------------------------------------
+
+    public enum PartState { PENDING, PULLING, PULLED, VERIFIED, SEALED, FAILED }
+
+    public record Part(long run, PrincipalId replica, PartState state, Optional<Long> generation, Optional<String> error) {
+    }
+
+    public List<Part> parts(Connection tx, long runId) throws SQLException {
+        List<Part> parts = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT run_id, replica_id, state, generation_id, error"
+                + " FROM run_replicas WHERE run_id = ? ORDER BY replica_id")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    parts.add(new Part(rs.getLong("run_id"), Rows.principal(rs, "replica_id"),
+                            PartState.valueOf(rs.getString("state").toUpperCase()), Rows.optionalLong(rs, "generation_id"),
+                            Optional.ofNullable(rs.getString("error"))));
+                }
+            }
+        }
+        return parts;
+    }
+
+    public void transitionPart(Connection tx, long runId, PrincipalId replica, PartState from, PartState to,
+            Long generation, String error) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE run_replicas SET state = ?, generation_id = COALESCE(?, generation_id), error = ?, updated_at = now()
+                 WHERE run_id = ? AND replica_id = ? AND state = ?""")) {
+            ps.setString(1, to.name().toLowerCase());
+            Rows.setLong(ps, 2, generation);
+            ps.setString(3, error);
+            ps.setLong(4, runId);
+            ps.setString(5, replica.text());
+            ps.setString(6, from.name().toLowerCase());
+            if (ps.executeUpdate() != 1) {
+                throw new StaleStateException("replica " + replica + " of run " + runId + " is not " + from);
+            }
+        }
+    }
+
+    // ---- chunk progress -----------------------------------------------------------------------
+
+    /** Splits chunks 0..chunkCount-1 of a replica's part into pending ranges of at most rangeSize chunks. */
+    public void planChunks(Connection tx, long runId, PrincipalId replica, int chunkCount, int rangeSize)
+            throws SQLException {
+        if (rangeSize < 1) {
+            throw new IllegalArgumentException("a range has at least one chunk");
+        }
+        try (PreparedStatement ps = tx.prepareStatement("INSERT INTO run_chunks (run_id, replica_id, first_chunk,"
+                + " last_chunk, state) VALUES (?, ?, ?, ?, 'pending')")) {
+            for (int first = 0; first < chunkCount; first += rangeSize) {
+                ps.setLong(1, runId);
+                ps.setString(2, replica.text());
+                ps.setInt(3, first);
+                ps.setInt(4, Math.min(chunkCount, first + rangeSize) - 1);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** Records a range's new state; a move to REQUESTED counts an attempt. */
+    public void markChunks(Connection tx, long runId, PrincipalId replica, int first, ChunkRange.State from,
+            ChunkRange.State to, long bytes) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                UPDATE run_chunks SET state = ?, bytes = ?, updated_at = now(),
+                       attempts = attempts + CASE WHEN ? = 'requested' THEN 1 ELSE 0 END
+                 WHERE run_id = ? AND replica_id = ? AND first_chunk = ? AND state = ?""")) {
+            ps.setString(1, to.column());
+            ps.setLong(2, bytes);
+            ps.setString(3, to.column());
+            ps.setLong(4, runId);
+            ps.setString(5, replica.text());
+            ps.setInt(6, first);
+            ps.setString(7, from.column());
+            if (ps.executeUpdate() != 1) {
+                throw new StaleStateException("chunks from " + first + " of replica " + replica + " in run " + runId
+                        + " are not " + from.column());
+            }
+        }
+    }
+
+    public List<ChunkRange> chunks(Connection tx, long runId, PrincipalId replica) throws SQLException {
+        List<ChunkRange> ranges = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT run_id, replica_id, first_chunk, last_chunk, state,"
+                + " attempts, bytes FROM run_chunks WHERE run_id = ? AND replica_id = ? ORDER BY first_chunk")) {
+            ps.setLong(1, runId);
+            ps.setString(2, replica.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ranges.add(new ChunkRange(rs.getLong("run_id"), Rows.principal(rs, "replica_id"),
+                            rs.getInt("first_chunk"), rs.getInt("last_chunk"),
+                            ChunkRange.State.of(rs.getString("state")), rs.getInt("attempts"), rs.getLong("bytes")));
+                }
+            }
+        }
+        return ranges;
+    }
+
+    private Run single(PreparedStatement ps, long runId, Run.State expected) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new StaleStateException("run " + runId + " is not " + expected.column());
+            }
+            return map(rs);
+        }
+    }
+
+    private static Run map(ResultSet rs) throws SQLException {
+        Optional<Run.Image> image = Optional.empty();
+        byte[] root = rs.getBytes("source_root");
+        if (root != null) {
+            image = Optional.of(new Run.Image(rs.getLong("image_size"), rs.getInt("chunk_size"), rs.getInt("chunk_count"),
+                    Digest.of(root)));
+        }
+        return new Run(rs.getLong("run_id"), Rows.principal(rs, "canister_id"), Run.Kind.of(rs.getString("kind")),
+                Run.State.of(rs.getString("state")), Optional.ofNullable(Rows.bigInteger(rs, "epoch")), image,
+                Rows.optionalLong(rs, "base_generation_id"), Optional.ofNullable(Rows.bigInteger(rs, "cycle_budget")),
+                rs.getInt("attempt"), Rows.instant(rs, "started_at"), Rows.instant(rs, "updated_at"),
+                Rows.optionalInstant(rs, "finished_at"), Optional.ofNullable(rs.getString("error")));
+    }
+}
