@@ -257,6 +257,10 @@ public final class IcGateway implements AutoCloseable {
                 return new IcProtocolException(what + ": " + network.url() + " does not answer as an IC replica ("
                         + message + ")", t);
             default:
+                if (message.contains("canister_not_found")) {
+                    // A boundary node's (or the localnet's) answer for an id outside every subnet's range.
+                    return classify(0, message, what, canister, network, caller, t);
+                }
                 return new IcProtocolException(what + " failed: " + message, t);
         }
     }
@@ -265,6 +269,7 @@ public final class IcGateway implements AutoCloseable {
             PrincipalId caller, Throwable cause) {
         String lower = text.toLowerCase();
         if (canister != null && (lower.contains("ic0301") || lower.contains("not in the canister ranges")
+                || lower.contains("canister_not_found")
                 || (lower.contains("canister") && lower.contains("not found")))) {
             return new UnknownCanisterException(canister, network.url(), text);
         }
