@@ -277,11 +277,11 @@ public final class ManagementCanister {
         stable.beginMessage();
         long used = 0;
         CanisterRuntime runtime;
+        ExecutionContext init = installContext(c, ApiType.INIT, caller, arg);
         try {
             runtime = CanisterRuntime.instantiate(module, stable, installContext(c, ApiType.START, caller, null));
             if (runtime.exports("canister_init")) {
-                ExecutionOutcome outcome = runtime.call(installContext(c, ApiType.INIT, caller, arg),
-                        "canister_init", Effects.HEAP_COMMIT_STABLE_TO_CALLER);
+                ExecutionOutcome outcome = runtime.call(init, "canister_init", Effects.HEAP_COMMIT_STABLE_TO_CALLER);
                 used += outcome.instructions();
                 if (outcome.trapped()) {
                     throw outcome.trap();
@@ -298,8 +298,7 @@ public final class ManagementCanister {
         c.setRuntime(runtime);
         c.setRuntimeGeneration(c.runtimeGeneration() + 1);
         c.setStableGeneration(generation);
-        c.setCertifiedData(new byte[0]);
-        c.setGlobalTimerNanos(0);
+        applyInstallHookEffects(c, init, new byte[0]);
         c.bumpVersion();
         host.runtimeReplaced(c, old);
         host.canisterChanged(c);
@@ -328,6 +327,7 @@ public final class ManagementCanister {
         CanisterRuntime old = c.runtime();
         StableMemory stable = old.stable();
         stable.beginMessage();
+        ExecutionContext postUpgrade = installContext(c, ApiType.INIT, caller, arg);
         long used = 0;
         CanisterRuntime runtime;
         try {
@@ -341,8 +341,8 @@ public final class ManagementCanister {
             }
             runtime = CanisterRuntime.instantiate(module, stable, installContext(c, ApiType.START, caller, null));
             if (runtime.exports("canister_post_upgrade")) {
-                ExecutionOutcome post = runtime.call(installContext(c, ApiType.INIT, caller, arg),
-                        "canister_post_upgrade", Effects.HEAP_COMMIT_STABLE_TO_CALLER);
+                ExecutionOutcome post = runtime.call(postUpgrade, "canister_post_upgrade",
+                        Effects.HEAP_COMMIT_STABLE_TO_CALLER);
                 used += post.instructions();
                 if (post.trapped()) {
                     throw post.trap();
@@ -357,10 +357,19 @@ public final class ManagementCanister {
         chargeInstall(c, used);
         c.setRuntime(runtime);
         c.setRuntimeGeneration(c.runtimeGeneration() + 1);
-        c.setGlobalTimerNanos(0);
+        applyInstallHookEffects(c, postUpgrade, c.certifiedData());
         c.bumpVersion();
         host.runtimeReplaced(c, old);
         host.canisterChanged(c);
+    }
+
+    /**
+     * New code deactivates the global timer, but canister_init and canister_post_upgrade may set
+     * it (and the certified data) again, and what they set must stay.
+     */
+    private static void applyInstallHookEffects(CanisterState c, ExecutionContext hook, byte[] certifiedDataOtherwise) {
+        c.setGlobalTimerNanos(hook.newGlobalTimer() != null ? hook.newGlobalTimer() : 0);
+        c.setCertifiedData(hook.newCertifiedData() != null ? hook.newCertifiedData() : certifiedDataOtherwise);
     }
 
     private ExecutionContext installContext(CanisterState c, ApiType type, Principal caller, byte[] arg) {

@@ -51,6 +51,29 @@ class TimerAndHeartbeatTest {
     }
 
     @Test
+    void timerSetInPostUpgradeSurvivesTheUpgrade() throws InterruptedException {
+        Principal c = ic.deploy(0, TestCanisters.universal());
+        long due = net.clock().nowNanos() + Duration.ofSeconds(30).toNanos();
+        ic.install(c, TestCanisters.universal(), "upgrade", Universal.program()
+                .onGlobalTimer(Universal.program().push("fired after upgrade").setStore())
+                .setGlobalTimer(due).drop().build());
+        assertEquals("", store(c));
+        net.control().advanceTime(Duration.ofSeconds(31));
+        awaitEquals("fired after upgrade", () -> store(c));
+    }
+
+    @Test
+    void upgradeDeactivatesATimerThatPostUpgradeDoesNotSetAgain() {
+        Principal c = ic.deploy(0, TestCanisters.universal());
+        long due = net.clock().nowNanos() + Duration.ofHours(1).toNanos();
+        ic.update(c, "update", Universal.program().setGlobalTimer(due).drop().replyWith("armed").build());
+        ic.install(c, TestCanisters.universal(), "upgrade", new byte[0]);
+        // global_timer_set answers the timer it replaces: none, after the upgrade.
+        byte[] previous = ic.update(c, "update", Universal.program().setGlobalTimer(0).replyTop().build());
+        assertEquals(0L, Universal.u64(previous));
+    }
+
+    @Test
     void heartbeatRunsWithoutAnyMessage() throws InterruptedException {
         Principal c = ic.deploy(1, TestCanisters.universal());
         ic.update(c, "update", Universal.program()
