@@ -15,4 +15,7 @@ mod protocol;
 #[path = "../../main/rust/lib/sha256.rs"]
 mod sha256;
 
+#[path = "../../main/rust/replication/mod.rs"]
+mod replication;
+
 mod candid_vectors;
