@@ -356,11 +356,14 @@ impl Library {
         let budget = self.settings.hash_budget;
         let base = self.header.region_base;
         let epoch = self.open.as_mut().unwrap();
-        while epoch.next_unhashed < epoch.count() && instructions() < budget {
+        // At least one chunk per call, so a budget smaller than one chunk's hash still ends.
+        let mut progressed = false;
+        while epoch.next_unhashed < epoch.count() && (!progressed || instructions() < budget) {
             let i = epoch.next_unhashed;
             if epoch.hashes[i as usize].is_none() {
                 let h = sha256(&frozen_chunk(epoch, base, i));
                 record_hash(epoch, &mut self.cache, i, h);
+                progressed = true;
             }
             epoch.next_unhashed += 1;
         }

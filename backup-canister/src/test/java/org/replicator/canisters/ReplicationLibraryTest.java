@@ -117,6 +117,18 @@ class ReplicationLibraryTest {
     }
 
     @Test
+    void afterOnePercentOfTheDataChangedTheChangedChunksAreAtMostTwoPercentOfTheImage() {
+        DemoApp app = DemoApp.deploy(ic, 1, "chunk_size", SMALL_CHUNK);
+        app.generate(32, 12);
+        DemoApp.Image first = app.beginUntilRooted();
+        app.end(first.epoch());
+        app.mutate(first.size() / 100, 13);
+        DemoApp.Image second = app.beginUntilRooted();
+        long changedBytes = app.changes(second.epoch(), first.epoch()).size() * SMALL_CHUNK;
+        assertTrue(changedBytes <= second.size() / 50, changedBytes + " of " + second.size() + " bytes changed");
+    }
+
+    @Test
     void aSecondBeginWhileAnEpochIsOpenReturnsTheSameEpoch() {
         DemoApp app = DemoApp.deploy(ic, 1);
         app.generate(1, 7);
