@@ -25,13 +25,15 @@ mod sha256;
 mod replication;
 
 mod social;
+mod store;
 mod workload;
 
 use candid::{Type, Value};
 use social::Social;
 
+/// The library's configuration from the init (or upgrade) argument; on upgrade, what the argument
+/// does not name stays as installed.
 fn config(arg: &[u8]) -> replication::Config {
-    let mut c = replication::Config::new(replication::Style::Stable, on_loaded);
     let v = match candid::decode_first(arg) {
         Ok(v) => v,
         Err(e) => api::trap(&format!("init argument: {}", e)),
@@ -40,6 +42,18 @@ fn config(arg: &[u8]) -> replication::Config {
         Value::Opt(Some(inner)) => &**inner,
         other => other,
     };
+    let serialized = || replication::Style::Serialized { save: store::heap_image, load: load_serialized };
+    let mut c = match v.get_opt("style").map(|s| s.as_text()) {
+        Some(Ok("stable")) => replication::Config::new(replication::Style::Stable, on_loaded),
+        Some(Ok("serialized")) => replication::Config::new(serialized(), on_loaded),
+        Some(Ok(other)) => api::trap(&format!("init argument style: \"{}\" is neither \"stable\" nor \"serialized\"", other)),
+        Some(Err(e)) => api::trap(&format!("init argument style: {}", e)),
+        None => replication::installed(on_loaded, serialized())
+            .unwrap_or_else(|| replication::Config::new(replication::Style::Stable, on_loaded)),
+    };
+    if let replication::Style::Serialized { .. } = c.style {
+        store::use_heap(Vec::new());
+    }
     let nat = |name: &str| v.get_opt(name).map(|x| x.as_u64().unwrap_or_else(|e| api::trap(&format!("init argument {}: {}", name, e))));
     if let Some(cs) = nat("chunk_size") {
         c.chunk_size = cs;
@@ -51,6 +65,11 @@ fn config(arg: &[u8]) -> replication::Config {
         c.hash_budget_instructions = b;
     }
     c
+}
+
+fn load_serialized(image: &[u8]) -> Result<(), String> {
+    store::use_heap(image.to_vec());
+    on_loaded()
 }
 
 fn on_loaded() -> Result<(), String> {

@@ -7,7 +7,7 @@ use std::cell::RefCell;
 use std::collections::BTreeSet;
 
 use crate::protocol::PAGE_SIZE;
-use crate::replication::stable;
+use crate::store as stable;
 use crate::sha256::{Digest, Sha256};
 
 pub const MAX_PICTURE: usize = 1536 * 1024;

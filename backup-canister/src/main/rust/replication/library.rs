@@ -120,7 +120,7 @@ impl Library {
             return Err("stable memory is not empty at install".to_string());
         }
         region::ensure(PAGE_SIZE, 0)?;
-        let header = Header::fresh(settings.style);
+        let header = Header::fresh(settings.style, settings.chunk_size, settings.epoch_ttl_nanos, settings.hash_budget);
         header.store();
         Ok(Library::with(settings, header))
     }
@@ -594,6 +594,9 @@ impl Library {
         region::read(header.saved_offset, &mut raw);
         header.saved_offset = 0;
         header.saved_len = 0;
+        header.chunk_size = settings.chunk_size;
+        header.epoch_ttl_nanos = settings.epoch_ttl_nanos;
+        header.hash_budget = settings.hash_budget;
         header.store();
         let mut lib = Library::with(settings, header);
         if raw.is_empty() {

@@ -147,6 +147,19 @@ fn reload() {
     }
 }
 
+/// The configuration an earlier install or upgrade left in stable memory (read before
+/// `post_upgrade`, so an upgrade can keep what its argument does not name), with its style.
+pub fn installed(on_loaded: Hook, serialized: Style) -> Option<Config> {
+    let h = region::Header::load().ok().flatten()?;
+    Some(Config {
+        style: if h.style == STYLE_SERIALIZED { serialized } else { Style::Stable },
+        chunk_size: h.chunk_size,
+        epoch_ttl_seconds: h.epoch_ttl_nanos / 1_000_000_000,
+        hash_budget_instructions: h.hash_budget,
+        on_loaded,
+    })
+}
+
 /// The id of a staged restore, during which the app should refuse writes (a commit would
 /// overwrite them).
 pub fn restore_in_progress() -> Option<u64> {

@@ -13,6 +13,10 @@ pub const LAYOUT_VERSION: u32 = 1;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Header {
     pub style: u8,
+    /// The settings last installed, which an upgrade keeps unless it names new ones.
+    pub chunk_size: u64,
+    pub epoch_ttl_nanos: u64,
+    pub hash_budget: u64,
     /// Byte offset of the region in stable memory (page-aligned).
     pub region_base: u64,
     /// Bytes in the region; for the serialized style, the last saved image's exact length.
@@ -25,8 +29,8 @@ pub struct Header {
 }
 
 impl Header {
-    pub fn fresh(style: u8) -> Header {
-        Header { style, region_base: PAGE_SIZE, region_size: 0, last_epoch: 0, last_restore: 0, saved_offset: 0, saved_len: 0 }
+    pub fn fresh(style: u8, chunk_size: u64, epoch_ttl_nanos: u64, hash_budget: u64) -> Header {
+        Header { style, chunk_size, epoch_ttl_nanos, hash_budget, region_base: PAGE_SIZE, region_size: 0, last_epoch: 0, last_restore: 0, saved_offset: 0, saved_len: 0 }
     }
 
     pub fn region_end(&self) -> u64 {
@@ -39,6 +43,9 @@ impl Header {
         w.raw(MAGIC);
         w.u32(LAYOUT_VERSION);
         w.u8(self.style);
+        w.u64(self.chunk_size);
+        w.u64(self.epoch_ttl_nanos);
+        w.u64(self.hash_budget);
         w.u64(self.region_base);
         w.u64(self.region_size);
         w.u64(self.last_epoch);
@@ -53,7 +60,7 @@ impl Header {
         if stable_bytes() == 0 {
             return Ok(None);
         }
-        let mut raw = vec![0u8; 64];
+        let mut raw = vec![0u8; 128];
         read(0, &mut raw);
         let mut r = Reader::new(&raw);
         if r.take(4)? != MAGIC {
@@ -65,6 +72,9 @@ impl Header {
         }
         Ok(Some(Header {
             style: r.u8()?,
+            chunk_size: r.u64()?,
+            epoch_ttl_nanos: r.u64()?,
+            hash_budget: r.u64()?,
             region_base: r.u64()?,
             region_size: r.u64()?,
             last_epoch: r.u64()?,

@@ -45,7 +45,7 @@ final class DemoApp {
         Object[] vals = new Object[fields.length];
         for (int i = 0; i < fields.length; i += 2) {
             typed[i] = fields[i];
-            typed[i + 1] = opt(NAT64);
+            typed[i + 1] = opt(fields[i + 1] instanceof String ? TEXT : NAT64);
             vals[i] = fields[i];
             vals[i + 1] = Optional.of(fields[i + 1]);
         }

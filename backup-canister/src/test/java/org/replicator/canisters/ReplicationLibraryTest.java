@@ -129,6 +129,30 @@ class ReplicationLibraryTest {
     }
 
     @Test
+    void aSerializedAppFreezesBySavingRestoresAndSurvivesAnUpgrade() {
+        DemoApp app = DemoApp.deploy(ic, 1, "style", "serialized", "chunk_size", SMALL_CHUNK);
+        app.generate(2, 14);
+        byte[] before = app.checksum();
+        DemoApp.Image image = app.beginUntilRooted();
+        app.mutate(200_000, 15);
+        app.createUser("after begin");
+        byte[] frozen = app.readAll(image);
+        assertArrayEquals(image.root().orElseThrow(), DemoApp.root(frozen, SMALL_CHUNK));
+        app.end(image.epoch());
+
+        DemoApp copy = DemoApp.deploy(ic, 2, "style", "serialized", "chunk_size", SMALL_CHUNK);
+        copy.restore(frozen, SMALL_CHUNK, image.root().orElseThrow());
+        assertArrayEquals(before, copy.checksum());
+
+        byte[] now = app.checksum();
+        ic.install(app.id, CanisterWasm.demoApp().bytes(), "upgrade", DemoApp.initArg());
+        assertArrayEquals(now, app.checksum(), "the upgrade saved and loaded the heap state");
+        DemoApp.Image next = app.beginUntilRooted();
+        assertTrue(app.changes(next.epoch(), image.epoch()).size() < next.chunkCount() / 4,
+                "a serialized image rewrites only the chunks whose bytes changed");
+    }
+
+    @Test
     void aSecondBeginWhileAnEpochIsOpenReturnsTheSameEpoch() {
         DemoApp app = DemoApp.deploy(ic, 1);
         app.generate(1, 7);
