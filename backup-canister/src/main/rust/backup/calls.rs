@@ -34,7 +34,12 @@ fn dispatch(token: u32, outcome: Outcome) {
     state::with(|s| {
         let p = match s.pending.remove(&token) {
             Some(p) => p,
-            None => return,
+            None => {
+                // A reply to a call made before an upgrade: its work was queued again. It is
+                // also a chance to re-arm the timer, should the upgrade have left it unset.
+                drive(s);
+                return;
+            }
         };
         run::account_cycles(s);
         match p {

@@ -24,6 +24,7 @@ pub const CALL_RESERVE: u128 = 260_000 + 1_000 * 2 * 1024 * 1024 + 50_000_000;
 const LIQUID_FLOOR: u128 = 2_000_000_000;
 
 const BEGIN_KEY: u64 = u64::MAX;
+const ROOT_KEY: u64 = u64::MAX - 1;
 
 /// Starts a run, or continues the current one. Returns whether a new run was started.
 pub fn sync(s: &mut State) -> bool {
@@ -92,9 +93,32 @@ pub fn resume(s: &mut State) {
     r.queue.clear();
     if r.generation.is_some() {
         r.phase = Phase::Ending;
-    } else if r.chunk_size == 0 {
+    } else {
+        // Ask the source again what the image is: the answer may have been damaged in transit,
+        // or the epoch may be gone. The same epoch keeps the chunks pulled so far.
         r.phase = Phase::Beginning;
-    } else if r.incremental && !r.listed {
+    }
+}
+
+/// Continues after a begin reply: where the run left off if the image is the one it was
+/// pulling, from scratch if the source now serves another.
+fn continue_with(s: &mut State, info: &ImageInfo, root: Digest) -> bool {
+    let r = s.run.as_mut().unwrap();
+    if r.chunk_size == 0 {
+        return false;
+    }
+    if r.epoch != info.epoch || r.size != info.size || r.chunk_size != info.chunk_size {
+        for h in r.slots.drain(..).flatten() {
+            s.store.release(&h);
+        }
+        r.chunk_size = 0;
+        r.listed = false;
+        r.changed.clear();
+        r.changes_cursor = 0;
+        return false;
+    }
+    r.root = root;
+    if r.incremental && !r.listed {
         r.phase = Phase::ListingChanges;
         r.changed.clear();
         r.changes_cursor = 0;
@@ -102,6 +126,7 @@ pub fn resume(s: &mut State) {
         r.phase = Phase::Pulling;
         r.queue = (0..r.slots.len() as u64).filter(|i| r.slots[*i as usize].is_none()).collect();
     }
+    true
 }
 
 /// Lets go of the chunks an unfinished run held, so a new run starts clean.
@@ -284,6 +309,9 @@ pub fn on_begin(s: &mut State, run: u64, outcome: Outcome) {
         Some(root) => root,
         None => return, // still hashing at the source; the timer asks again
     };
+    if continue_with(s, &info, root) {
+        return;
+    }
     if info.chunk_size == 0 || info.chunk_size > protocol::MAX_CHUNK_SIZE || info.chunk_count != protocol::chunk_count(info.size, info.chunk_size) {
         fail(s, format!("BAD_IMAGE: size {} chunk size {} chunk count {} do not agree", info.size, info.chunk_size, info.chunk_count));
         return;
@@ -464,6 +492,14 @@ fn finish(s: &mut State) {
             return;
         }
         let why = format!("{}: chunks give root {}, the source announced {}", reject::ROOT_MISMATCH, hex(&root), hex(&r.root));
+        let n = r.attempts.entry(ROOT_KEY).or_insert(0);
+        *n += 1;
+        if *n < MAX_ATTEMPTS {
+            // Every chunk matched its hash; the announced root may be what was damaged.
+            r.retries += 1;
+            r.phase = Phase::Beginning;
+            return;
+        }
         fail(s, why);
         return;
     }

@@ -245,7 +245,7 @@ class BackupCanisterTest {
     @Test
     void aRunPausesAtItsCycleBudgetAndContinuesWhenTheBudgetAllows() {
         Principal source = f.source(1, IMAGE, 20);
-        Principal backup = f.backup(2, BackupFixture.initArg(source, List.of(), 1, 8_000_000_000L));
+        Principal backup = f.backup(2, BackupFixture.initArg(source, List.of(), 1, 3_000_000_000L));
         f.sync(backup);
         Object s = f.awaitRun(backup, "paused", "failed", "sealed");
         assertEquals("paused", runState(s), s::toString);
