@@ -79,6 +79,8 @@ class BackupCanisterTest {
         Object s2 = f.awaitRun(onTwo, "sealed", "paused", "failed");
         Object s0 = f.awaitRun(onZero, "sealed", "paused", "failed");
         report("full sync 4 MiB, two backups in parallel", t0, s2);
+        long instructions = net.control().canister(onTwo).orElseThrow().instructionsExecuted();
+        System.out.printf("backup canister instructions: %d in all, %d per 64 KiB chunk%n", instructions, instructions / CHUNKS);
         assertEquals("sealed", runState(s2), s2::toString);
         assertEquals("sealed", runState(s0), s0::toString);
         byte[] root = f.sourceRoot(source);
