@@ -9,7 +9,6 @@ import org.replicator.localnet.certification.CertifiedState;
 import org.replicator.localnet.certification.DelegationFormat;
 import org.replicator.localnet.certification.Path;
 import org.replicator.localnet.ids.Principal;
-import org.replicator.localnet.messages.ErrorCode;
 import org.replicator.localnet.messages.IngressCall;
 import org.replicator.localnet.messages.SubmitOutcome;
 import org.replicator.localnet.messages.UserError;
@@ -61,15 +60,9 @@ final class CallEndpoint {
         validator.validate(request, backend.timeNanos());
 
         boolean sync = route.version() >= 3;
-        Optional<SubnetPort> subnet = route.target() == Route.Target.SUBNET
-                ? backend.subnet(effectiveId) : backend.subnetOfCanister(effectiveId);
-        if (subnet.isEmpty()) {
-            UserError error = route.target() == Route.Target.SUBNET
-                    ? new UserError(ErrorCode.SUBNET_NOT_FOUND, "Subnet " + effectiveId + " not found")
-                    : new UserError(ErrorCode.CANISTER_NOT_FOUND, "Canister " + effectiveId + " not found");
-            return rejection(error, sync);
-        }
-        SubnetPort port = subnet.get();
+        // Outside every range there is no replica to refuse the call (IC0301 comes from the
+        // subnet's ingress filter, for ids in its range): the boundary node answers instead.
+        SubnetPort port = Subnets.serving(backend, route.target(), effectiveId);
         DelegationFormat format = route.version() == 3 ? DelegationFormat.flat()
                 : route.target() == Route.Target.SUBNET ? DelegationFormat.withoutRanges()
                 : DelegationFormat.shardFor(effectiveId);

@@ -28,4 +28,17 @@ public class HttpError extends Exception {
     static HttpError unavailable(String message) {
         return new HttpError(503, message);
     }
+
+    /**
+     * An effective canister id outside every subnet's canister ranges. On the IC no replica ever
+     * sees such a request: the boundary node answers it for every endpoint, with this text.
+     */
+    static HttpError canisterNotFound() {
+        return new HttpError(400, "error: canister_not_found\ndetails: The specified canister does not exist.");
+    }
+
+    /** An effective subnet id that names no subnet, answered like {@link #canisterNotFound()}. */
+    static HttpError subnetNotFound() {
+        return new HttpError(400, "error: subnet_not_found\ndetails: The specified subnet cannot be found.");
+    }
 }

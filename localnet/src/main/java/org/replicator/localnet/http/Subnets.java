@@ -10,12 +10,9 @@ final class Subnets {
 
     static SubnetPort serving(GatewayBackend backend, Route.Target target, Principal effectiveId) throws HttpError {
         if (target == Route.Target.SUBNET) {
-            return backend.subnet(effectiveId).orElseThrow(() ->
-                    HttpError.badRequest("Subnet " + effectiveId + " is not a subnet of this network."));
+            return backend.subnet(effectiveId).orElseThrow(HttpError::subnetNotFound);
         }
-        return backend.subnetOfCanister(effectiveId).orElseThrow(() ->
-                HttpError.badRequest("Canister " + effectiveId + " is not in the canister ranges of any subnet of "
-                        + "this network."));
+        return backend.subnetOfCanister(effectiveId).orElseThrow(HttpError::canisterNotFound);
     }
 
     static CertifiedState requireCertifiedState(SubnetPort subnet) throws HttpError {

@@ -1,6 +1,7 @@
 package org.replicator.localnet.network;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -13,7 +14,8 @@ public final class NetworkClock {
     private final AtomicLong offsetNanos = new AtomicLong();
 
     public long nowNanos() {
-        return System.currentTimeMillis() * 1_000_000L + System.nanoTime() % 1_000_000L + offsetNanos.get();
+        Instant now = Instant.now();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano() + offsetNanos.get();
     }
 
     public void advance(Duration d) {

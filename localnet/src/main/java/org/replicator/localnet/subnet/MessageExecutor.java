@@ -1,5 +1,6 @@
 package org.replicator.localnet.subnet;
 
+import java.math.BigInteger;
 import org.replicator.localnet.canister.CallContext;
 import org.replicator.localnet.canister.CallOrigin;
 import org.replicator.localnet.canister.Callback;
@@ -63,10 +64,16 @@ final class MessageExecutor {
         this.outputs = outputs;
     }
 
-    /** The cycles below which a canister counts as frozen. */
+    /**
+     * The cycles below which a canister counts as frozen. A threshold of many years times a large
+     * memory exceeds any balance; it saturates rather than overflows, so such a canister is simply
+     * frozen.
+     */
     long freezingThreshold(CanisterState c) {
-        long perDay = fees.idleCyclesBurnedPerDay(c.memoryUsage());
-        return Math.multiplyExact(perDay, c.settings().freezingThresholdSeconds()) / 86_400L;
+        BigInteger perDay = BigInteger.valueOf(fees.idleCyclesBurnedPerDay(c.memoryUsage()));
+        BigInteger threshold = perDay.multiply(BigInteger.valueOf(c.settings().freezingThresholdSeconds()))
+                .divide(BigInteger.valueOf(86_400L));
+        return threshold.min(BigInteger.valueOf(Long.MAX_VALUE)).longValueExact();
     }
 
     void execute(CanisterState c, CanisterInput input) {

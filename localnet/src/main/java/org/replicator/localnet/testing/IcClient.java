@@ -258,6 +258,18 @@ public final class IcClient implements AutoCloseable {
                 .toArray(org.ic4j.types.Principal[]::new)));
         settingsT.put(label("controllers"), IDLType.createType(Type.OPT,
                 IDLType.createType(Type.VEC, IDLType.createType(Type.PRINCIPAL))));
+        updateSettings(canister, settingsV, settingsT);
+    }
+
+    public void setFreezingThreshold(Principal canister, BigInteger seconds) {
+        Map<Label, Object> settingsV = new TreeMap<>();
+        Map<Label, IDLType> settingsT = new TreeMap<>();
+        settingsV.put(label("freezing_threshold"), Optional.of(seconds));
+        settingsT.put(label("freezing_threshold"), IDLType.createType(Type.OPT, IDLType.createType(Type.NAT)));
+        updateSettings(canister, settingsV, settingsT);
+    }
+
+    private void updateSettings(Principal canister, Map<Label, Object> settingsV, Map<Label, IDLType> settingsT) {
         Map<Label, Object> v = new TreeMap<>();
         Map<Label, IDLType> t = new TreeMap<>();
         v.put(label("canister_id"), ic4j(canister));

@@ -239,6 +239,24 @@ class HttpGatewayTest {
     }
 
     @Test
+    void idsOutsideEveryRangeAreAnsweredAsTheBoundaryNodeAnswersThem() throws Exception {
+        start();
+        Principal nowhere = Principal.canister(5L << 20);
+        for (String endpoint : List.of("/api/v2/canister/" + nowhere + "/call", "/api/v4/canister/" + nowhere + "/call")) {
+            HttpResponse<byte[]> call = post(endpoint,
+                    TestRequests.anonymous(TestRequests.call(Principal.anonymous(), nowhere, "go", EXPIRY)));
+            assertEquals(400, call.statusCode(), endpoint);
+            assertEquals("error: canister_not_found\ndetails: The specified canister does not exist.", text(call));
+        }
+        Principal noSubnet = Principal.selfAuthenticating(stranger.der());
+        HttpResponse<byte[]> create = post("/api/v4/subnet/" + noSubnet + "/call", TestRequests.anonymous(
+                TestRequests.call(Principal.anonymous(), Principal.managementCanister(),
+                        "provisional_create_canister_with_cycles", EXPIRY)));
+        assertEquals(400, create.statusCode());
+        assertEquals("error: subnet_not_found\ndetails: The specified subnet cannot be found.", text(create));
+    }
+
+    @Test
     void theSubnetEndpointsOnlyCreateCanistersAndQueryTheManagementCanister() throws Exception {
         start();
         Principal subnet = backend.app.record.id();
