@@ -39,10 +39,18 @@ final class StatusCommand implements Callable<Integer> {
         try (Session session = new Session(root, spec.commandLine().getErr())) {
             RunRepository runs = new RunRepository();
             List<Run> open = session.database().inTransaction(runs::listUnfinished);
+            List<Run> finished = session.database().inTransaction(runs::listLatestFinished);
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {
-                Output.json(out, open.stream().map(StatusCommand::toJson).toList());
+                Map<String, Object> doc = new LinkedHashMap<>();
+                doc.put("unfinished", open.stream().map(StatusCommand::toJson).toList());
+                doc.put("last_finished", finished.stream().map(StatusCommand::toJson).toList());
+                Output.json(out, doc);
                 return ExitCodes.OK;
+            }
+            for (Run r : finished) {
+                out.println("last run of " + r.canister() + ": run " + r.id() + " (" + r.kind().name().toLowerCase()
+                        + ") " + r.state().name().toLowerCase() + r.error().map(e -> ": " + e).orElse(""));
             }
             if (open.isEmpty()) {
                 out.println("no unfinished runs");

@@ -129,20 +129,37 @@ public final class ReplicationEngine {
     public Run drive(long runId) {
         Run run = db.inTransaction(tx -> runs.claim(tx, runId, owner, settings.leaseSeconds()));
         Instant deadline = Instant.now().plus(settings.runDeadline());
-        while (!run.state().finished() && !stopped) {
-            progress.state(run);
-            try {
-                run = step(run, deadline);
-            } catch (RunDeadlineExceeded e) {
-                throw e;
-            } catch (IcException | org.replicator.coordinator.protocol.NotSpeakingProtocol e) {
-                Run current = run;
-                run = db.inTransaction(tx -> runs.fail(tx, current.id(), e.getMessage()));
-                endQuietly(run);
+        try {
+            while (!run.state().finished() && !stopped) {
+                progress.state(run);
+                try {
+                    run = step(run, deadline);
+                } catch (RunDeadlineExceeded e) {
+                    throw e;
+                } catch (IcException | org.replicator.coordinator.protocol.NotSpeakingProtocol e) {
+                    Run current = run;
+                    run = db.inTransaction(tx -> runs.fail(tx, current.id(), e.getMessage()));
+                    endQuietly(run);
+                }
             }
+        } finally {
+            // a coordinator that stops driving (stopped, deadline, database trouble) hands the run
+            // back at once; only one that dies keeps it until its lease expires
+            releaseQuietly(runId);
         }
         progress.state(run);
         return run;
+    }
+
+    private void releaseQuietly(long runId) {
+        try {
+            db.inTransaction(tx -> {
+                runs.release(tx, runId, owner);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the lease then expires on its own after EngineSettings.leaseSeconds
+        }
     }
 
     private Run step(Run run, Instant deadline) {
@@ -194,7 +211,12 @@ public final class ReplicationEngine {
     private Run followPulls(Run run, Instant deadline) {
         BigInteger epoch = run.epoch().orElseThrow();
         Run.Image image = run.image().orElseThrow();
+        Map<PrincipalId, Integer> restarts = new java.util.HashMap<>();
         while (!stopped) {
+            db.inTransaction(tx -> {
+                runs.heartbeat(tx, run.id(), owner);
+                return null;
+            });
             List<Part> parts = db.inTransaction(tx -> runs.parts(tx, run.id()));
             BigInteger spent = BigInteger.ZERO;
             boolean waiting = false;
@@ -202,29 +224,41 @@ public final class ReplicationEngine {
                 if (part.state() != PartState.PULLING) {
                     continue;
                 }
-                BackupStatus status = retrying("status of " + part.replica(), () -> backups.status(part.replica()));
-                Optional<BackupGeneration> sealed = sealedGenerationOf(part.replica(), status, epoch);
-                if (sealed.isPresent()) {
-                    recordPulled(run, part.replica(), sealed.get());
+                PrincipalId replica = part.replica();
+                BackupStatus status = retrying("status of " + replica, () -> backups.status(replica));
+                Optional<BackupRun> current = status.run();
+                boolean ours = current.flatMap(BackupRun::epoch).map(e -> BigInteger.valueOf(e).equals(epoch))
+                        .orElse(false);
+                if (ours && current.get().sealed() && current.get().generation().isPresent()) {
+                    recordPulled(run, replica, current.get());
                     continue;
                 }
                 waiting = true;
-                if (status.run().isPresent()) {
-                    BackupRun r = status.run().get();
-                    spent = spent.add(r.cyclesSpent());
-                    progress.pulled(run.id(), part.replica(), r.chunksDone(), r.chunksTotal(), r.bytesTransferred());
-                    if (r.paused()) {
-                        String reason = r.pauseReason().orElse("paused");
-                        if (reason.contains("low_cycles")) {
-                            failPart(run, part.replica(), "the backup canister paused: " + reason);
-                        } else {
-                            // a transient pause (source halted, epoch expired): sync resumes it
-                            retrying("sync on " + part.replica(), () -> backups.sync(part.replica()));
-                        }
+                if (current.isEmpty() || (current.get().sealed() && !ours)) {
+                    // no run, or only an earlier one: our sync was not received (or the replica was
+                    // reinstalled); sync is harmless to repeat
+                    retrying("sync on " + replica, () -> backups.sync(replica));
+                    continue;
+                }
+                BackupRun r = current.get();
+                if (ours) {
+                    spent = spent.add(r.cyclesSpent().max(BigInteger.ZERO));
+                }
+                progress.pulled(run.id(), replica, r.chunksDone(), r.chunksTotal(), r.bytesFetched());
+                String error = r.error().orElse(r.state());
+                if (r.paused() && (error.startsWith("LOW_CYCLES") || error.startsWith("BUDGET_EXHAUSTED"))) {
+                    // more cycles are needed first: a top-up (or a larger budget) and a new run
+                    failPart(run, replica, "the backup canister paused: " + error);
+                } else if (r.paused() || r.failed()) {
+                    // a chunk that kept failing, a lost epoch: sync resumes a paused run and starts a
+                    // failed one afresh (chunks already stored are kept by hash); bounded per drive
+                    int n = restarts.merge(replica, 1, Integer::sum);
+                    if (n > settings.retries()) {
+                        failPart(run, replica, "the backup canister's run " + r.state() + " " + n + " times; last: "
+                                + error);
+                    } else {
+                        retrying("sync on " + replica, () -> backups.sync(replica));
                     }
-                } else {
-                    // idle without our generation: the sync was lost (e.g. the replica restarted); ask again
-                    retrying("sync on " + part.replica(), () -> backups.sync(part.replica()));
                 }
             }
             if (run.cycleBudget().isPresent() && spent.compareTo(run.cycleBudget().get()) > 0) {
@@ -247,17 +281,18 @@ public final class ReplicationEngine {
         return run;
     }
 
-    private Optional<BackupGeneration> sealedGenerationOf(PrincipalId replica, BackupStatus status, BigInteger epoch) {
-        boolean idle = status.run().isEmpty() || status.run().get().state().equals("idle");
-        if (!idle || status.lastSealed().isEmpty()) {
-            return Optional.empty();
-        }
-        return retrying("generations of " + replica, () -> backups.generations(replica)).stream()
-                .filter(g -> BigInteger.valueOf(g.epoch()).equals(epoch)).findFirst();
-    }
-
-    private void recordPulled(Run run, PrincipalId replica, BackupGeneration g) {
+    /**
+     * Records the generation a replica sealed for this run's epoch, with a {@code transfer} ledger
+     * row of exactly the cycles the backup canister reports its run spent.
+     */
+    private void recordPulled(Run run, PrincipalId replica, BackupRun r) {
         Run.Image image = run.image().orElseThrow();
+        long id = r.generation().orElseThrow();
+        BackupGeneration g = retrying("generations of " + replica, () -> backups.generations(replica)).stream()
+                .filter(x -> x.id() == id).findFirst()
+                .orElseThrow(() -> new org.replicator.coordinator.protocol.NotSpeakingProtocol(replica,
+                        "a backup canister", "its run reports sealed generation " + id + " but generations() lacks it",
+                        null));
         db.inTransaction(tx -> {
             Long parent = generations.latestSealed(tx, replica).map(Generation::id).orElse(null);
             Generation recorded = generations.record(tx, replica, run.id(), BigInteger.valueOf(g.epoch()), g.root(),
@@ -265,14 +300,15 @@ public final class ReplicationEngine {
             runs.transitionPart(tx, run.id(), replica, PartState.PULLING, PartState.PULLED, recorded.id(), null);
             if (image.chunkCount() > 0) {
                 runs.markChunks(tx, run.id(), replica, 0, ChunkRange.State.REQUESTED, ChunkRange.State.DONE,
-                        g.bytesTransferred());
+                        r.bytesFetched());
             }
             ledger.record(tx, new CycleEntry.New(run.id(), run.canister(), replica, null, CycleEntry.Kind.TRANSFER,
-                    g.cyclesSpent(), "backup canister's counter for generation " + g.id() + ": "
-                            + g.bytesTransferred() + " bytes pulled"));
+                    r.cyclesSpent().max(BigInteger.ZERO), "backup canister run " + r.id() + " (generation " + g.id()
+                            + "): cycles_spent " + r.cyclesSpent() + ", " + r.chunksFetched() + " chunks / "
+                            + r.bytesFetched() + " bytes fetched, " + r.chunksReused() + " chunks reused"));
             return null;
         });
-        progress.pulled(run.id(), replica, g.chunkCount(), g.chunkCount(), g.bytesTransferred());
+        progress.pulled(run.id(), replica, r.chunksTotal(), r.chunksTotal(), r.bytesFetched());
     }
 
     private void failPart(Run run, PrincipalId replica, String error) {

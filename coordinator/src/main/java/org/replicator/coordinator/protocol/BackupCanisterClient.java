@@ -19,8 +19,7 @@ import org.replicator.coordinator.store.Digest;
 /** The backup canister's interface (backup_canister.did) as the coordinator drives it. */
 public final class BackupCanisterClient {
     private static final String ROLE = "a backup canister";
-    private static final List<String> RUN_STATES =
-            List.of("idle", "beginning", "pulling", "verifying", "sealing", "restoring", "paused");
+    private static final byte[] NO_ARGUMENTS = IDLArgs.create(List.of()).toBytes();
 
     private final IcGateway gateway;
 
@@ -28,70 +27,86 @@ public final class BackupCanisterClient {
         this.gateway = gateway;
     }
 
-    /** The init argument: source, coordinators, parallelism, cycles per run. */
+    /** The init argument: source, coordinators, parallelism, cycle budget per run. */
     public static byte[] initArg(PrincipalId source, List<PrincipalId> coordinators, Integer parallelism,
-            BigInteger cyclesPerRun) {
+            BigInteger cycleBudgetPerRun) {
         Principal[] ids = coordinators.stream().map(PrincipalId::toIc4j).toArray(Principal[]::new);
         Candid.RecordBuilder init = Candid.record()
                 .principal("source", source)
                 .field("coordinators", ids, Candid.vecType(IDLType.createType(Type.PRINCIPAL)))
                 .field("parallelism", Optional.ofNullable(parallelism), Candid.optType(IDLType.createType(Type.NAT32)))
-                .field("cycles_per_run", Optional.ofNullable(cyclesPerRun), Candid.optType(IDLType.createType(Type.NAT)));
+                .field("cycle_budget_per_run", Optional.ofNullable(cycleBudgetPerRun),
+                        Candid.optType(IDLType.createType(Type.NAT)));
         return IDLArgs.create(List.<IDLValue>of(init.value())).toBytes();
     }
 
-    public BackupRun sync(PrincipalId replica) {
-        byte[] reply = update(replica, "sync", Candid.record().toArg());
-        return ProtocolCalls.decode(replica, ROLE, "sync", reply, r -> run(Candid.replyRecord(r)));
+    /** Starts a run, or continues the current (paused) one; replies with the status. */
+    public BackupStatus sync(PrincipalId replica) {
+        byte[] reply = update(replica, "sync", NO_ARGUMENTS);
+        return ProtocolCalls.decode(replica, ROLE, "sync", reply, r -> status(Candid.replyRecord(r)));
     }
 
     public BackupStatus status(PrincipalId replica) {
-        byte[] reply = query(replica, "status", IDLArgs.create(List.of()).toBytes());
-        return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> {
-            Map<?, ?> m = Candid.replyRecord(r);
-            return new BackupStatus(Candid.principal(m, "source"),
-                    Candid.opt(m, "run").map(x -> run((Map<?, ?>) x)),
-                    Candid.opt(m, "last_sealed").map(x -> ((Number) x).longValue()),
-                    Candid.nat64(m, "stored_chunks"), Candid.nat64(m, "stored_bytes"), Candid.nat(m, "cycle_balance"));
-        });
+        byte[] reply = query(replica, "status", NO_ARGUMENTS);
+        return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> status(Candid.replyRecord(r)));
     }
 
     public List<BackupGeneration> generations(PrincipalId replica) {
-        byte[] reply = query(replica, "generations", IDLArgs.create(List.of()).toBytes());
+        byte[] reply = query(replica, "generations", NO_ARGUMENTS);
         return ProtocolCalls.decode(replica, ROLE, "generations", reply, r -> {
             List<BackupGeneration> result = new ArrayList<>();
             for (Map<?, ?> g : Candid.replyVector(r)) {
                 result.add(new BackupGeneration(Candid.nat64(g, "id"), Candid.nat64(g, "epoch"),
                         Digest.of(Candid.blob(g, "root")), Candid.nat64(g, "size"),
                         Math.toIntExact(Candid.nat64(g, "chunk_size")), Math.toIntExact(Candid.nat64(g, "chunk_count")),
-                        Candid.nat64(g, "bytes_transferred"), Candid.nat(g, "cycles_spent")));
+                        Candid.nat64(g, "chunks_fetched")));
             }
             return result;
         });
     }
 
-    /** Recomputes a generation's root from the stored bytes; returns it with the canister's verdict. */
+    /**
+     * Re-hashes a generation's stored chunks and recomputes its root. The canister stops after its
+     * instruction budget with {@code done = false}; this calls again until it is done.
+     */
     public VerifyResult verify(PrincipalId replica, long generation) {
-        byte[] reply = update(replica, "verify", Candid.record().nat64("generation", generation).toArg());
-        return ProtocolCalls.decode(replica, ROLE, "verify", reply, r -> {
-            Map<?, ?> m = Candid.replyRecord(r);
-            return new VerifyResult(Candid.nat64(m, "generation"), Candid.bool(m, "ok"), Digest.of(Candid.blob(m, "root")));
-        });
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(generation, IDLType.createType(Type.NAT64)))).toBytes();
+        while (true) {
+            byte[] reply = update(replica, "verify", arg);
+            VerifyResult v = ProtocolCalls.decode(replica, ROLE, "verify", reply, r -> {
+                Map<?, ?> m = Candid.replyRecord(r);
+                return new VerifyResult(Candid.nat64(m, "generation"), Candid.bool(m, "done"), Candid.bool(m, "ok"),
+                        rootOrNull(Candid.blob(m, "root")), Candid.nat64(m, "chunks_checked"),
+                        Candid.nat64(m, "chunks_total"), Candid.opt(m, "error").map(String::valueOf));
+            });
+            if (v.done()) {
+                return v;
+            }
+        }
     }
 
-    public record VerifyResult(long generation, boolean ok, Digest root) {
+    public record VerifyResult(long generation, boolean done, boolean ok, Digest root, long chunksChecked,
+            long chunksTotal, Optional<String> error) {
+    }
+
+    /** The recomputed root; the canister may send an empty blob when it could not compute one. */
+    private static Digest rootOrNull(byte[] root) {
+        return root.length == 32 ? Digest.of(root) : null;
+    }
+
+    private static BackupStatus status(Map<?, ?> m) {
+        return new BackupStatus(Candid.principal(m, "source"), Candid.opt(m, "run").map(x -> run((Map<?, ?>) x)),
+                Candid.nat64(m, "generations"), Candid.nat64(m, "chunks_stored"), Candid.nat64(m, "bytes_stored"),
+                Candid.nat(m, "cycle_balance"));
     }
 
     private static BackupRun run(Map<?, ?> m) {
-        Object state = Candid.field(m, "state");
-        String name = Candid.variantCase(state, RUN_STATES);
-        Optional<String> reason = name.equals("paused")
-                ? Optional.of(Candid.text((Map<?, ?>) Candid.variantValue(state, "paused"), "reason"))
-                : Optional.empty();
-        return new BackupRun(Candid.nat64(m, "id"), name, reason,
+        return new BackupRun(Candid.nat64(m, "id"), Candid.text(m, "state"),
                 Candid.opt(m, "epoch").map(x -> ((Number) x).longValue()), Candid.bool(m, "incremental"),
-                Candid.nat64(m, "chunks_done"), Candid.nat64(m, "chunks_total"), Candid.nat64(m, "bytes_transferred"),
-                Candid.nat(m, "cycles_spent"));
+                Candid.nat64(m, "chunks_total"), Candid.nat64(m, "chunks_done"), Candid.nat64(m, "chunks_fetched"),
+                Candid.nat64(m, "chunks_reused"), Candid.nat64(m, "bytes_fetched"), Candid.nat64(m, "retries"),
+                Candid.nat(m, "cycles_spent"), Candid.opt(m, "generation").map(x -> ((Number) x).longValue()),
+                Candid.opt(m, "error").map(String::valueOf));
     }
 
     private byte[] update(PrincipalId replica, String method, byte[] arg) {
