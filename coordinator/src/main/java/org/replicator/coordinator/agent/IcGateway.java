@@ -135,6 +135,49 @@ public final class IcGateway implements AutoCloseable {
         return new CanisterInfo(canister, subnet, decodeControllers(controllers.value, what), hash);
     }
 
+    /**
+     * Every subnet of the network with its type and canister ranges, from a certificate of the
+     * {@code /subnet} subtree (read_state, which anyone may ask; agents read the same paths to check
+     * a delegation's ranges). The request is routed by {@code anyCanister}, any existing canister.
+     */
+    public List<SubnetInfo> subnets(PrincipalId anyCanister) {
+        String what = "reading the network's subnets through canister " + anyCanister;
+        Principal id = anyCanister.toIc4j();
+        List<List<byte[]>> paths = new ArrayList<>();
+        paths.add(new ArrayList<>(List.of(bytes("subnet"))));
+        Agent.CertificateResponse response;
+        try {
+            response = await(agent.readStateRaw(id, paths, null), timeout);
+        } catch (Throwable t) {
+            throw translate(t, what, anyCanister, network, caller());
+        }
+        Certificate certificate = response.certificate;
+        Map<PrincipalId, String> types = new TreeMap<>();
+        Map<PrincipalId, List<CanisterRange>> ranges = new TreeMap<>();
+        for (List<Label> p : certificate.tree.listPaths()) {
+            if (p.size() != 3 || !"subnet".equals(new String(p.get(0).get(), StandardCharsets.UTF_8))) {
+                continue;
+            }
+            PrincipalId subnet = PrincipalId.ofBytes(p.get(1).get());
+            String leaf = new String(p.get(2).get(), StandardCharsets.UTF_8);
+            LookupResult value = certificate.tree.lookupPath(new ArrayList<>(p));
+            if (value.status != LookupResult.LookupResultStatus.FOUND) {
+                continue;
+            }
+            if (leaf.equals("type")) {
+                types.put(subnet, new String(value.value, StandardCharsets.UTF_8));
+            } else if (leaf.equals("canister_ranges")) {
+                ranges.put(subnet, decodeRanges(value.value, what));
+            }
+        }
+        if (ranges.isEmpty()) {
+            throw new IcProtocolException(what + ": " + network.url() + " certified no subnet with canister ranges", null);
+        }
+        List<SubnetInfo> result = new ArrayList<>();
+        ranges.forEach((subnet, r) -> result.add(new SubnetInfo(subnet, types.getOrDefault(subnet, ""), r)));
+        return result;
+    }
+
     /** canister_status from the management canister; only a controller may ask. */
     public CanisterStatus canisterStatus(PrincipalId canister) {
         byte[] reply = update(MANAGEMENT, canister, "canister_status", canisterIdArg(canister));
@@ -330,6 +373,20 @@ public final class IcGateway implements AutoCloseable {
             return controllers;
         } catch (IOException | RuntimeException e) {
             throw new IcProtocolException(what + ": the certified controllers are not a CBOR list of principals", e);
+        }
+    }
+
+    /** {@code /subnet/<id>/canister_ranges}: CBOR {@code [* [start, end]]} of principals' bytes. */
+    private static List<CanisterRange> decodeRanges(byte[] cbor, String what) {
+        try {
+            List<CanisterRange> ranges = new ArrayList<>();
+            for (JsonNode pair : CBOR.readTree(cbor)) {
+                ranges.add(new CanisterRange(PrincipalId.ofBytes(pair.get(0).binaryValue()),
+                        PrincipalId.ofBytes(pair.get(1).binaryValue())));
+            }
+            return ranges;
+        } catch (IOException | RuntimeException e) {
+            throw new IcProtocolException(what + ": certified canister ranges are not a CBOR list of id pairs", e);
         }
     }
 

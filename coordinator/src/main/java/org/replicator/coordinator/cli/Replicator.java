@@ -11,7 +11,8 @@ import picocli.CommandLine.ScopeType;
 @Command(name = "replicator", mixinStandardHelpOptions = true, version = "replicator 0.1.0",
         description = "Backs up Internet Computer canisters into backup canisters on other subnets, and keeps"
                 + " track of every run and its cycle cost.",
-        subcommands = {InitCommand.class, CanisterCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {InitCommand.class, CanisterCommand.class, ReplicaCommand.class, ReplicateCommand.class,
+                StatusCommand.class, GenerationsCommand.class, VerifyCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 IC unreachable or rejected,"
                 + " 4 database problem. See docs/cli.md."})
 public final class Replicator implements Runnable {

@@ -122,6 +122,29 @@ public final class RunRepository {
         }
     }
 
+    /** Renews this coordinator's lease on a run it drives, so that nobody takes it over while it works. */
+    public void heartbeat(Connection tx, long runId, String owner) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "UPDATE runs SET heartbeat_at = now() WHERE run_id = ? AND owner = ?")) {
+            ps.setLong(1, runId);
+            ps.setString(2, owner);
+            ps.executeUpdate();
+        }
+    }
+
+    /**
+     * Gives up this coordinator's lease (it stopped driving the run), so that the next coordinator
+     * resumes the run at once instead of waiting for the lease to expire.
+     */
+    public void release(Connection tx, long runId, String owner) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "UPDATE runs SET owner = NULL, heartbeat_at = NULL WHERE run_id = ? AND owner = ?")) {
+            ps.setLong(1, runId);
+            ps.setString(2, owner);
+            ps.executeUpdate();
+        }
+    }
+
     public Optional<Run> find(Connection tx, long runId) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE run_id = ?")) {
             ps.setLong(1, runId);
@@ -136,6 +159,19 @@ public final class RunRepository {
         List<Run> runs = new ArrayList<>();
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
                 + " FROM runs WHERE state NOT IN ('sealed', 'failed', 'cancelled') ORDER BY run_id");
+                ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                runs.add(map(rs));
+            }
+        }
+        return runs;
+    }
+
+    /** The latest finished run of each canister (sealed, failed or cancelled), by canister. */
+    public List<Run> listLatestFinished(Connection tx) throws SQLException {
+        List<Run> runs = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT DISTINCT ON (canister_id) " + COLUMNS
+                + " FROM runs WHERE state IN ('sealed', 'failed', 'cancelled') ORDER BY canister_id, run_id DESC");
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 runs.add(map(rs));

@@ -1,0 +1,77 @@
+//! Outgoing calls and their callbacks. Every call carries a token naming what it was for
+//! (`state::Pending`); a reply whose token is unknown (made before an upgrade, or for a run that
+//! is gone) is dropped, and the work it stood for is queued again elsewhere.
+
+use crate::api;
+use crate::run;
+use crate::restore;
+use crate::state::{self, Pending, State};
+
+pub type Outcome = Result<Vec<u8>, (u32, String)>;
+
+pub const EMPTY_ARGS: &[u8] = b"DIDL\x00\x00";
+
+/// Queues a call; false when the system refused it (typically: the canister cannot pay).
+pub fn issue(s: &mut State, callee: &[u8], method: &str, arg: &[u8], p: Pending) -> bool {
+    let t = s.token(p);
+    if api::call(callee, method, arg, on_reply, on_reject, t) {
+        true
+    } else {
+        s.pending.remove(&t);
+        false
+    }
+}
+
+extern "C" fn on_reply(env: u32) {
+    dispatch(env, Ok(api::arg_data()));
+}
+
+extern "C" fn on_reject(env: u32) {
+    dispatch(env, Err((api::reject_code(), api::reject_message())));
+}
+
+fn dispatch(token: u32, outcome: Outcome) {
+    state::with(|s| {
+        let p = match s.pending.remove(&token) {
+            Some(p) => p,
+            None => {
+                // A reply to a call made before an upgrade: its work was queued again. It is
+                // also a chance to re-arm the timer, should the upgrade have left it unset.
+                drive(s);
+                return;
+            }
+        };
+        run::account_cycles(s);
+        match p {
+            Pending::Begin { run } => run::on_begin(s, run, outcome),
+            Pending::Changes { run } => run::on_changes(s, run, outcome),
+            Pending::Read { run, index } => run::on_read(s, run, index, outcome),
+            Pending::End { run } => run::on_end(s, run),
+            Pending::RestoreBegin => restore::on_begin(s, outcome),
+            Pending::RestoreWrite { index } => restore::on_write(s, index, outcome),
+            Pending::RestoreCommit => restore::on_commit(s, outcome),
+        }
+        drive(s);
+    })
+}
+
+/// Issues whatever the run and the restore can issue now, and keeps the timer armed while
+/// either is active so they finish without anyone calling in.
+pub fn drive(s: &mut State) {
+    run::pump(s);
+    restore::pump(s);
+    let now = api::time();
+    let run_wait = s.run.as_ref().map(|r| r.phase.is_active()).unwrap_or(false);
+    let restore_wait = s.restore.as_ref().map(|j| j.phase.is_active()).unwrap_or(false);
+    if run::waiting_for_image(s) {
+        api::set_timer(now + 200_000_000);
+    } else if run_wait || restore_wait {
+        api::set_timer(now + 1_000_000_000);
+    } else {
+        api::set_timer(0);
+    }
+}
+
+pub fn reject_text(code: u32, message: &str) -> String {
+    format!("reject code {}: {}", code, message)
+}

@@ -1,0 +1,526 @@
+//! The pull run: begin an epoch at the source, list what changed since the last generation,
+//! pull the missing chunks with bounded concurrency, verify each and the whole-image root, seal
+//! a generation, end the epoch. See docs/backup-canister.md for the state machine.
+
+use crate::api;
+use crate::calls::{self, Outcome};
+use crate::candid::{decode_first, encode_one, idl_hash, Value};
+use crate::protocol::{self, reject, Changes, ChangesArgs, EndArgs, ImageInfo, ReadArgs};
+use crate::sha256::{hex, sha256, Digest};
+use crate::state::{Generation, Pending, Phase, Run, State};
+use crate::sys;
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+/// Tries per chunk (and for begin) before the run pauses: a corrupted or rejected chunk is
+/// fetched again, but a source that keeps failing is left for a later `sync`.
+pub const MAX_ATTEMPTS: u32 = 4;
+
+/// What one read may cost up front: the 260 K base fee plus 1 K per byte of the 2 MiB reply the
+/// system reserves before the call (the unused part comes back with the reply).
+pub const CALL_RESERVE: u128 = 260_000 + 1_000 * 2 * 1024 * 1024 + 50_000_000;
+
+/// Liquid cycles kept untouched beyond the calls' reserve, so the canister can still answer
+/// `status` and be topped up and resumed.
+const LIQUID_FLOOR: u128 = 2_000_000_000;
+
+const BEGIN_KEY: u64 = u64::MAX;
+const ROOT_KEY: u64 = u64::MAX - 1;
+
+/// Starts a run, or continues the current one. Returns whether a new run was started.
+pub fn sync(s: &mut State) -> bool {
+    let phase = s.run.as_ref().map(|r| r.phase);
+    let started = match phase {
+        Some(p) if p.is_active() => false,
+        Some(Phase::Paused) => {
+            resume(s);
+            false
+        }
+        _ => {
+            discard_run(s);
+            let id = s.next_run;
+            s.next_run += 1;
+            s.run = Some(new_run(id));
+            true
+        }
+    };
+    let r = s.run.as_mut().unwrap();
+    r.balance_mark = api::cycle_balance();
+    r.budget_from = r.cycles_spent;
+    started
+}
+
+fn new_run(id: u64) -> Run {
+    Run {
+        id,
+        phase: Phase::Beginning,
+        epoch: 0,
+        size: 0,
+        chunk_size: 0,
+        root: [0; 32],
+        base: None,
+        incremental: false,
+        listed: false,
+        slots: Vec::new(),
+        queue: VecDeque::new(),
+        attempts: BTreeMap::new(),
+        changed: Vec::new(),
+        changes_cursor: 0,
+        started_at: api::time(),
+        finished_at: None,
+        chunks_fetched: 0,
+        chunks_reused: 0,
+        bytes_fetched: 0,
+        retries: 0,
+        cycles_spent: 0,
+        balance_mark: api::cycle_balance(),
+        budget_from: 0,
+        generation: None,
+        error: None,
+    }
+}
+
+/// Puts a paused run (or one whose calls an upgrade cut off) back where its saved progress says.
+pub fn resume(s: &mut State) {
+    let r = match s.run.as_mut() {
+        Some(r) => r,
+        None => return,
+    };
+    if r.phase == Phase::Sealed || r.phase == Phase::Failed {
+        return;
+    }
+    r.error = None;
+    r.attempts.clear();
+    r.queue.clear();
+    if r.generation.is_some() {
+        r.phase = Phase::Ending;
+    } else {
+        // Ask the source again what the image is: the answer may have been damaged in transit,
+        // or the epoch may be gone. The same epoch keeps the chunks pulled so far.
+        r.phase = Phase::Beginning;
+    }
+}
+
+/// Continues after a begin reply: where the run left off if the image is the one it was
+/// pulling, from scratch if the source now serves another.
+fn continue_with(s: &mut State, info: &ImageInfo, root: Digest) -> bool {
+    let r = s.run.as_mut().unwrap();
+    if r.chunk_size == 0 {
+        return false;
+    }
+    if r.epoch != info.epoch || r.size != info.size || r.chunk_size != info.chunk_size {
+        for h in r.slots.drain(..).flatten() {
+            s.store.release(&h);
+        }
+        r.chunk_size = 0;
+        r.listed = false;
+        r.changed.clear();
+        r.changes_cursor = 0;
+        return false;
+    }
+    r.root = root;
+    if r.incremental && !r.listed {
+        r.phase = Phase::ListingChanges;
+        r.changed.clear();
+        r.changes_cursor = 0;
+    } else {
+        r.phase = Phase::Pulling;
+        r.queue = (0..r.slots.len() as u64).filter(|i| r.slots[*i as usize].is_none()).collect();
+    }
+    true
+}
+
+/// Lets go of the chunks an unfinished run held, so a new run starts clean.
+fn discard_run(s: &mut State) {
+    if let Some(r) = s.run.as_mut() {
+        for h in r.slots.drain(..).flatten() {
+            s.store.release(&h);
+        }
+    }
+    s.run = None;
+}
+
+fn fail(s: &mut State, why: String) {
+    api::print(&format!("run failed: {}", why));
+    if let Some(r) = s.run.as_mut() {
+        for h in r.slots.iter_mut().filter_map(|x| x.take()) {
+            s.store.release(&h);
+        }
+        r.phase = Phase::Failed;
+        r.error = Some(why);
+        r.finished_at = Some(api::time());
+        r.queue.clear();
+    }
+}
+
+fn pause(s: &mut State, why: String) {
+    api::print(&format!("run paused: {}", why));
+    if let Some(r) = s.run.as_mut() {
+        r.phase = Phase::Paused;
+        r.error = Some(why);
+    }
+}
+
+/// Charges the balance change since the last look to the run; refunds of reserved call fees
+/// come back the same way, so the sum is what the run really cost (plus any other traffic the
+/// canister had meanwhile).
+pub fn account_cycles(s: &mut State) {
+    if let Some(r) = s.run.as_mut() {
+        if r.phase.is_active() || r.phase == Phase::Paused {
+            let b = api::cycle_balance();
+            r.cycles_spent += r.balance_mark as i128 - b as i128;
+            r.balance_mark = b;
+        }
+    }
+}
+
+pub fn waiting_for_image(s: &State) -> bool {
+    match &s.run {
+        Some(r) => r.phase == Phase::Beginning && !s.is_pending(Pending::Begin { run: r.id }),
+        None => false,
+    }
+}
+
+/// Why no further read may be issued now, if any: the run's budget, or the freezing margin.
+fn money_stop(s: &State) -> Option<String> {
+    let r = s.run.as_ref()?;
+    if let Some(budget) = s.config.cycle_budget {
+        let spent = (r.cycles_spent - r.budget_from).max(0) as u128;
+        if spent + CALL_RESERVE > budget {
+            return Some(format!("BUDGET_EXHAUSTED: spent {} of the {} cycles this sync may use", spent, budget));
+        }
+    }
+    let liquid = sys::liquid_cycle_balance();
+    if liquid < CALL_RESERVE + LIQUID_FLOOR {
+        return Some(format!("LOW_CYCLES: {} cycles above the freezing threshold, a read needs {}", liquid, CALL_RESERVE + LIQUID_FLOOR));
+    }
+    None
+}
+
+pub fn pump(s: &mut State) {
+    account_cycles(s);
+    let (id, phase) = match &s.run {
+        Some(r) => (r.id, r.phase),
+        None => return,
+    };
+    let source = s.config.source.clone();
+    match phase {
+        Phase::Beginning => {
+            if !s.is_pending(Pending::Begin { run: id }) && !calls::issue(s, &source, "replication_begin", calls::EMPTY_ARGS, Pending::Begin { run: id }) {
+                pause(s, "LOW_CYCLES: the call to replication_begin could not be queued".to_string());
+            }
+        }
+        Phase::ListingChanges => {
+            if s.is_pending(Pending::Changes { run: id }) {
+                return;
+            }
+            let r = s.run.as_ref().unwrap();
+            let since = r.base.and_then(|b| s.generations.get(&b)).map(|g| g.epoch);
+            let since = match since {
+                Some(e) => e,
+                None => {
+                    full_pull(s);
+                    return pump(s);
+                }
+            };
+            let arg = encode_one(ChangesArgs::candid_type(), ChangesArgs { epoch: r.epoch, since_epoch: since, start: r.changes_cursor }.to_value());
+            if !calls::issue(s, &source, "replication_changes", &arg, Pending::Changes { run: id }) {
+                pause(s, "LOW_CYCLES: the call to replication_changes could not be queued".to_string());
+            }
+        }
+        Phase::Pulling => pull(s, id, &source),
+        Phase::Ending => {
+            let epoch = s.run.as_ref().unwrap().epoch;
+            if !s.is_pending(Pending::End { run: id }) {
+                let arg = encode_one(EndArgs::candid_type(), EndArgs { epoch }.to_value());
+                if !calls::issue(s, &source, "replication_end", &arg, Pending::End { run: id }) {
+                    // The epoch expires at the source on its own; the generation is sealed.
+                    s.run.as_mut().unwrap().phase = Phase::Sealed;
+                }
+            }
+        }
+        Phase::Sealed | Phase::Paused | Phase::Failed => {}
+    }
+}
+
+fn pull(s: &mut State, id: u64, source: &[u8]) {
+    loop {
+        let parallelism = s.config.parallelism.max(1) as usize;
+        let in_flight = s.reads_in_flight();
+        let r = s.run.as_ref().unwrap();
+        if r.queue.is_empty() {
+            if in_flight == 0 {
+                finish(s);
+            }
+            return;
+        }
+        if in_flight >= parallelism {
+            return;
+        }
+        if let Some(why) = money_stop(s) {
+            pause(s, why);
+            return;
+        }
+        let r = s.run.as_mut().unwrap();
+        let index = r.queue.pop_front().unwrap();
+        if r.slots[index as usize].is_some() {
+            continue;
+        }
+        let arg = encode_one(ReadArgs::candid_type(), ReadArgs { epoch: r.epoch, index }.to_value());
+        if !calls::issue(s, source, "replication_read", &arg, Pending::Read { run: id, index }) {
+            s.run.as_mut().unwrap().queue.push_front(index);
+            pause(s, "LOW_CYCLES: a call to replication_read could not be queued".to_string());
+            return;
+        }
+    }
+}
+
+fn current(s: &mut State, run: u64) -> Option<&mut Run> {
+    s.run.as_mut().filter(|r| r.id == run)
+}
+
+pub fn on_begin(s: &mut State, run: u64, outcome: Outcome) {
+    match current(s, run) {
+        Some(r) if r.phase == Phase::Beginning => {}
+        _ => return,
+    }
+    let info = match outcome {
+        Ok(bytes) => decode_first(&bytes).and_then(|v| ImageInfo::from_value(&v)),
+        Err((code, msg)) => {
+            if msg.starts_with(reject::EPOCH_PREPARING) {
+                return; // the timer asks again shortly
+            }
+            Err(calls::reject_text(code, &msg))
+        }
+    };
+    let info = match info {
+        Ok(i) => i,
+        Err(e) => {
+            let r = s.run.as_mut().unwrap();
+            let n = r.attempts.entry(BEGIN_KEY).or_insert(0);
+            *n += 1;
+            r.retries += 1;
+            if *n >= MAX_ATTEMPTS {
+                pause(s, format!("SOURCE_FAILED: replication_begin: {}", e));
+            }
+            return;
+        }
+    };
+    let root = match info.root {
+        Some(root) => root,
+        None => return, // still hashing at the source; the timer asks again
+    };
+    if continue_with(s, &info, root) {
+        return;
+    }
+    if info.chunk_size == 0 || info.chunk_size > protocol::MAX_CHUNK_SIZE || info.chunk_count != protocol::chunk_count(info.size, info.chunk_size) {
+        fail(s, format!("BAD_IMAGE: size {} chunk size {} chunk count {} do not agree", info.size, info.chunk_size, info.chunk_count));
+        return;
+    }
+    let base = s.generations.values().rev().find(|g| g.chunk_size == info.chunk_size).map(|g| g.id);
+    let r = s.run.as_mut().unwrap();
+    r.attempts.clear();
+    r.epoch = info.epoch;
+    r.size = info.size;
+    r.chunk_size = info.chunk_size;
+    r.root = root;
+    r.slots = vec![None; info.chunk_count as usize];
+    r.base = base;
+    r.incremental = base.is_some();
+    if r.incremental {
+        r.phase = Phase::ListingChanges;
+    } else {
+        full_pull(s);
+    }
+}
+
+/// Queues every chunk. Chunks already stored (in any generation) are still fetched, since
+/// only the fetched bytes prove what the source's chunk is; they are stored once all the same.
+fn full_pull(s: &mut State) {
+    let r = s.run.as_mut().unwrap();
+    r.incremental = false;
+    r.listed = true;
+    r.phase = Phase::Pulling;
+    r.queue = (0..r.slots.len() as u64).filter(|i| r.slots[*i as usize].is_none()).collect();
+}
+
+pub fn on_changes(s: &mut State, run: u64, outcome: Outcome) {
+    match current(s, run) {
+        Some(r) if r.phase == Phase::ListingChanges => {}
+        _ => return,
+    }
+    let changes = match outcome {
+        Ok(bytes) => decode_first(&bytes).and_then(|v| Changes::from_value(&v)),
+        Err((code, msg)) => Err(calls::reject_text(code, &msg)),
+    };
+    let changes = match changes {
+        Ok(c) => c,
+        Err(e) => {
+            // Without a trustworthy change list (e.g. SINCE_EPOCH_UNAVAILABLE) pull everything.
+            api::print(&format!("replication_changes failed, pulling the whole image: {}", e));
+            full_pull(s);
+            return;
+        }
+    };
+    let r = s.run.as_mut().unwrap();
+    r.changed.extend(changes.indices);
+    if let Some(next) = changes.next {
+        r.changes_cursor = next;
+        return;
+    }
+    let changed: BTreeSet<u64> = r.changed.drain(..).collect();
+    let base = r.base.and_then(|b| s.generations.get(&b));
+    let r = s.run.as_mut().unwrap();
+    r.queue.clear();
+    for i in 0..r.slots.len() {
+        if r.slots[i].is_some() {
+            continue;
+        }
+        let reuse = if changed.contains(&(i as u64)) { None } else { base.and_then(|g| g.hashes.get(i)) };
+        match reuse {
+            Some(h) if s.store.retain(h) => {
+                r.slots[i] = Some(*h);
+                r.chunks_reused += 1;
+            }
+            _ => r.queue.push_back(i as u64),
+        }
+    }
+    r.listed = true;
+    r.phase = Phase::Pulling;
+}
+
+/// The chunk's bytes and hash, taken out of the decoded reply without another copy.
+fn take_chunk(bytes: &[u8]) -> Result<(Vec<u8>, Digest), String> {
+    let fields = match decode_first(bytes)? {
+        Value::Record(f) => f,
+        _ => return Err("replication_read reply is not a record".to_string()),
+    };
+    let (mut data, mut hash) = (None, None);
+    for (label, v) in fields {
+        if label == idl_hash("bytes") {
+            data = Some(match v {
+                Value::Blob(b) => b,
+                Value::Vec(v) if v.is_empty() => Vec::new(),
+                _ => return Err("chunk bytes are not a blob".to_string()),
+            });
+        } else if label == idl_hash("hash") {
+            if let Value::Blob(b) = v {
+                if b.len() == 32 {
+                    let mut d = [0u8; 32];
+                    d.copy_from_slice(&b);
+                    hash = Some(d);
+                }
+            }
+        }
+    }
+    match (data, hash) {
+        (Some(d), Some(h)) => Ok((d, h)),
+        _ => Err("replication_read reply lacks bytes or a 32-byte hash".to_string()),
+    }
+}
+
+pub fn on_read(s: &mut State, run: u64, index: u64, outcome: Outcome) {
+    let (size, chunk_size) = match current(s, run) {
+        Some(r) if (r.phase == Phase::Pulling || r.phase == Phase::Paused) && r.slots[index as usize].is_none() => (r.size, r.chunk_size),
+        _ => return,
+    };
+    let checked = match outcome {
+        Ok(reply) => take_chunk(&reply).and_then(|(bytes, hash)| {
+            let want = protocol::chunk_len(size, chunk_size, index);
+            if bytes.len() as u64 != want {
+                return Err(format!("{}: chunk {} has {} bytes, expected {}", reject::BAD_CHUNK, index, bytes.len(), want));
+            }
+            let actual = sha256(&bytes);
+            if actual != hash {
+                return Err(format!("{}: chunk {} hashes to {}, the source says {}", reject::BAD_CHUNK, index, hex(&actual), hex(&hash)));
+            }
+            Ok((bytes, hash))
+        }),
+        Err((code, msg)) => {
+            if msg.starts_with(reject::UNKNOWN_EPOCH) || msg.starts_with(reject::EPOCH_ENDED) || msg.starts_with(reject::EPOCH_EXPIRED) {
+                fail(s, format!("EPOCH_LOST: the source no longer serves epoch: {}", msg));
+                return;
+            }
+            Err(calls::reject_text(code, &msg))
+        }
+    };
+    match checked {
+        Ok((bytes, hash)) => match s.store.put(&hash, &bytes) {
+            Ok(_) => {
+                let r = s.run.as_mut().unwrap();
+                r.slots[index as usize] = Some(hash);
+                r.chunks_fetched += 1;
+                r.bytes_fetched += bytes.len() as u64;
+            }
+            Err(e) => {
+                s.run.as_mut().unwrap().queue.push_front(index);
+                pause(s, format!("STORAGE_FULL: {}", e));
+            }
+        },
+        Err(e) => {
+            let r = s.run.as_mut().unwrap();
+            r.retries += 1;
+            let n = r.attempts.entry(index).or_insert(0);
+            *n += 1;
+            if *n >= MAX_ATTEMPTS {
+                r.queue.push_front(index);
+                let why = format!("CHUNK_FAILED: chunk {} failed {} times, last: {}", index, n, e);
+                pause(s, why);
+            } else {
+                r.queue.push_back(index);
+            }
+        }
+    }
+}
+
+/// Every chunk is verified; the image root decides whether they form the source's image.
+fn finish(s: &mut State) {
+    let r = s.run.as_mut().unwrap();
+    if r.slots.iter().any(|x| x.is_none()) {
+        r.queue = (0..r.slots.len() as u64).filter(|i| r.slots[*i as usize].is_none()).collect();
+        return;
+    }
+    let hashes: Vec<Digest> = r.slots.iter().map(|x| x.unwrap()).collect();
+    let root = protocol::image_root(r.size, r.chunk_size, &hashes);
+    if root != r.root {
+        if r.incremental {
+            // The change list missed something: trust only bytes, pull the whole image.
+            api::print("root mismatch after an incremental pull; pulling the whole image");
+            for h in r.slots.iter_mut().filter_map(|x| x.take()) {
+                s.store.release(&h);
+            }
+            full_pull(s);
+            return;
+        }
+        let why = format!("{}: chunks give root {}, the source announced {}", reject::ROOT_MISMATCH, hex(&root), hex(&r.root));
+        let n = r.attempts.entry(ROOT_KEY).or_insert(0);
+        *n += 1;
+        if *n < MAX_ATTEMPTS {
+            // Every chunk matched its hash; the announced root may be what was damaged.
+            r.retries += 1;
+            r.phase = Phase::Beginning;
+            return;
+        }
+        fail(s, why);
+        return;
+    }
+    let id = s.next_generation;
+    s.next_generation += 1;
+    let r = s.run.as_mut().unwrap();
+    r.slots.clear(); // the generation takes over the chunk references
+    let now = api::time();
+    s.generations.insert(
+        id,
+        Generation { id, root, size: r.size, chunk_size: r.chunk_size, epoch: r.epoch, started_at: r.started_at, sealed_at: now, hashes, chunks_fetched: r.chunks_fetched },
+    );
+    r.generation = Some(id);
+    r.finished_at = Some(now);
+    r.phase = Phase::Ending;
+}
+
+pub fn on_end(s: &mut State, run: u64) {
+    if let Some(r) = current(s, run) {
+        if r.phase == Phase::Ending {
+            r.phase = Phase::Sealed;
+        }
+    }
+}

@@ -1,0 +1,94 @@
+package org.replicator.coordinator.cli;
+
+import java.io.PrintWriter;
+import java.math.BigInteger;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import org.replicator.coordinator.costs.FeeTable;
+import org.replicator.coordinator.engine.EngineSettings;
+import org.replicator.coordinator.engine.ReplicationEngine;
+import org.replicator.coordinator.engine.RunProgress;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.protocol.AppReplicationClient;
+import org.replicator.coordinator.protocol.BackupCanisterClient;
+import org.replicator.coordinator.store.Run;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+
+@Command(name = "replicate", mixinStandardHelpOptions = true,
+        description = {"Replicates CANISTER into its active replicas: freezes an image, has every replica pull it,"
+                + " checks each replica's root against the source's, and seals the generations. An unfinished run"
+                + " of CANISTER (e.g. of a stopped coordinator) is resumed instead of starting a new one."})
+final class ReplicateCommand implements Callable<Integer> {
+    @ParentCommand
+    Replicator root;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(index = "0", paramLabel = "CANISTER", description = "the protected canister's id or name")
+    String canister;
+
+    @ArgGroup(exclusive = true)
+    Mode mode = new Mode();
+
+    static final class Mode {
+        @Option(names = "--full", description = "pull the whole image (default)")
+        boolean full;
+
+        @Option(names = "--incremental", description = "pull only chunks changed since the last sealed generation")
+        boolean incremental;
+    }
+
+    @Option(names = "--budget", paramLabel = "CYCLES", description = "refuse or stop the run before it spends more")
+    BigInteger budget;
+
+    @Override
+    public Integer call() {
+        try (Session session = new Session(root, spec.commandLine().getErr())) {
+            PrintWriter err = spec.commandLine().getErr();
+            Map<PrincipalId, ProgressBar> bars = new ConcurrentHashMap<>();
+            RunProgress progress = new RunProgress() {
+                @Override
+                public void state(Run run) {
+                    err.println("run " + run.id() + ": " + run.state().name().toLowerCase());
+                    err.flush();
+                }
+
+                @Override
+                public void pulled(long runId, PrincipalId replica, long done, long total, long bytes) {
+                    bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
+                }
+            };
+            ReplicationEngine engine = new ReplicationEngine(session.database(),
+                    new AppReplicationClient(session.gateway()), new BackupCanisterClient(session.gateway()),
+                    FeeTable.load(), EngineSettings.defaults(), "cli-" + UUID.randomUUID(), progress);
+            String actor = session.identity().principal().text();
+            Run run = engine.unfinished().stream()
+                    .filter(r -> r.canister().text().equals(canister))
+                    .findFirst()
+                    .orElseGet(() -> engine.plan(canister, mode.incremental ? Run.Kind.INCREMENTAL : Run.Kind.FULL,
+                            budget, actor));
+            Run done = engine.drive(run.id());
+            bars.values().forEach(ProgressBar::close);
+            PrintWriter out = spec.commandLine().getOut();
+            if (session.json()) {
+                Output.json(out, StatusCommand.toJson(done));
+            } else {
+                out.println("run " + done.id() + " of " + done.canister() + ": " + done.state().name().toLowerCase()
+                        + done.image().map(i -> ", root " + i.root() + ", " + i.size() + " bytes").orElse("")
+                        + done.error().map(e -> ": " + e).orElse(""));
+                out.flush();
+            }
+            return done.state() == Run.State.SEALED ? ExitCodes.OK : ExitCodes.FAILURE;
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package org.replicator.coordinator.costs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.math.BigInteger;
+import java.util.Properties;
+
+/**
+ * The IC's published fees, read from the one file the localnet also charges from
+ * ({@code org/replicator/localnet/cycles/ic-fees.properties} on the classpath), so the estimate
+ * and the network's charges follow the same figures when the IC changes its prices.
+ */
+public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, BigInteger updateExecution,
+        BigInteger tenInstructions, BigInteger xnetCall, BigInteger xnetByte, BigInteger ingressReception,
+        BigInteger ingressByte) {
+    public static final String RESOURCE = "org/replicator/localnet/cycles/ic-fees.properties";
+    /** Instructions the backup canister spends per byte pulled: SHA-256 (86, docs/protocol.md) and copying. */
+    static final long INSTRUCTIONS_PER_BYTE = 100;
+
+    public static FeeTable load() {
+        Properties p = new Properties();
+        try (InputStream in = FeeTable.class.getClassLoader().getResourceAsStream(RESOURCE)) {
+            if (in == null) {
+                throw new IllegalStateException("the fee table " + RESOURCE + " is not on the classpath");
+            }
+            p.load(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return new FeeTable(Long.parseLong(p.getProperty("reference_subnet_size")), nat(p, "canister_creation_fee"),
+                nat(p, "update_message_execution_fee"), nat(p, "ten_update_instructions_execution_fee"),
+                nat(p, "xnet_call_fee"), nat(p, "xnet_byte_transmission_fee"), nat(p, "ingress_message_reception_fee"),
+                nat(p, "ingress_byte_reception_fee"));
+    }
+
+    /**
+     * What one replica's pull of {@code chunks} chunks ({@code bytes} in all) costs across subnets:
+     * per chunk one call (xnet base fee, an update execution on each side), per byte the transfer
+     * fee and the hashing and storing instructions. An upper bound for incremental runs, which
+     * pull only what changed.
+     */
+    public BigInteger pullEstimate(long chunks, long bytes) {
+        BigInteger perChunk = xnetCall.add(updateExecution.multiply(BigInteger.TWO));
+        BigInteger perByte = xnetByte.add(tenInstructions.multiply(BigInteger.valueOf(INSTRUCTIONS_PER_BYTE / 10)));
+        return perChunk.multiply(BigInteger.valueOf(chunks)).add(perByte.multiply(BigInteger.valueOf(bytes)));
+    }
+
+    private static BigInteger nat(Properties p, String key) {
+        String v = p.getProperty(key);
+        if (v == null) {
+            throw new IllegalStateException("the fee table " + RESOURCE + " has no " + key);
+        }
+        return new BigInteger(v.trim());
+    }
+}

@@ -1,0 +1,412 @@
+package org.replicator.coordinator.engine;
+
+import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
+import org.replicator.coordinator.agent.IcException;
+import org.replicator.coordinator.agent.IcRejectedException;
+import org.replicator.coordinator.agent.IcUnreachableException;
+import org.replicator.coordinator.costs.FeeTable;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.protocol.AppReplicationClient;
+import org.replicator.coordinator.protocol.BackupCanisterClient;
+import org.replicator.coordinator.protocol.BackupGeneration;
+import org.replicator.coordinator.protocol.BackupRun;
+import org.replicator.coordinator.protocol.BackupStatus;
+import org.replicator.coordinator.protocol.ImageInfo;
+import org.replicator.coordinator.protocol.ReplicationStatus;
+import org.replicator.coordinator.store.AuditLog;
+import org.replicator.coordinator.store.CanisterRepository;
+import org.replicator.coordinator.store.ChunkRange;
+import org.replicator.coordinator.store.ConstraintViolation;
+import org.replicator.coordinator.store.CycleEntry;
+import org.replicator.coordinator.store.CycleLedger;
+import org.replicator.coordinator.store.Database;
+import org.replicator.coordinator.store.Generation;
+import org.replicator.coordinator.store.GenerationRepository;
+import org.replicator.coordinator.store.ProtectedCanister;
+import org.replicator.coordinator.store.Replica;
+import org.replicator.coordinator.store.ReplicaRepository;
+import org.replicator.coordinator.store.Run;
+import org.replicator.coordinator.store.RunRepository;
+import org.replicator.coordinator.store.RunRepository.Part;
+import org.replicator.coordinator.store.RunRepository.PartState;
+
+/**
+ * The replication state machine (docs/coordinator.md, "How a run resumes"). The coordinator
+ * freezes the image itself with {@code replication_begin}, so that it knows the root every replica
+ * must reach and every replica shares the one open epoch; each replica pulls on its own timer after
+ * {@code sync}; the engine follows their {@code status}, compares each sealed generation's root with
+ * the source's, and seals the matching ones in its database. Every transition is one transaction,
+ * and each step first asks the IC what already happened, so {@link #drive} continues any run from
+ * whatever state a stopped coordinator left it in.
+ */
+public final class ReplicationEngine {
+    private final Database db;
+    private final AppReplicationClient source;
+    private final BackupCanisterClient backups;
+    private final FeeTable fees;
+    private final EngineSettings settings;
+    private final String owner;
+    private final RunProgress progress;
+    private final RunRepository runs = new RunRepository();
+    private final ReplicaRepository replicas = new ReplicaRepository();
+    private final GenerationRepository generations = new GenerationRepository();
+    private final CycleLedger ledger = new CycleLedger();
+    private volatile boolean stopped;
+
+    public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
+            EngineSettings settings, String owner, RunProgress progress) {
+        this.db = db;
+        this.source = source;
+        this.backups = backups;
+        this.fees = fees;
+        this.settings = settings;
+        this.owner = owner;
+        this.progress = progress;
+    }
+
+    /** Stops driving at the next step; the run stays where it is in the database for another coordinator. */
+    public void stop() {
+        stopped = true;
+    }
+
+    /**
+     * Plans a run after checking, before anything is written, that the canister is protected, has
+     * active replicas, speaks the protocol, and that the estimate fits the budget.
+     */
+    public Run plan(String canister, Run.Kind kind, BigInteger budget, String actor) {
+        ProtectedCanister c = db.inTransaction(tx -> new CanisterRepository().findActiveByIdOrName(tx, canister))
+                .orElseThrow(() -> new RunRefused("no protected canister is called " + canister
+                        + "; add it with `replicator canister add`"));
+        List<Replica> active = db.inTransaction(tx -> replicas.listLive(tx, c.id())).stream()
+                .filter(r -> r.status() == Replica.Status.ACTIVE).toList();
+        if (active.isEmpty()) {
+            throw new RunRefused("canister " + c.id() + " has no active replica; create one with"
+                    + " `replicator replica create " + c.id() + "`");
+        }
+        ReplicationStatus status = source.status(c.id());
+        long chunks = status.chunkSize() == 0 ? 0 : (status.regionSize() + status.chunkSize() - 1) / status.chunkSize();
+        BigInteger estimate = fees.pullEstimate(chunks, status.regionSize()).multiply(BigInteger.valueOf(active.size()));
+        if (budget != null && estimate.compareTo(budget) > 0) {
+            throw new RunRefused("the run is estimated at " + estimate + " cycles (" + active.size() + " replica(s) × "
+                    + status.regionSize() + " bytes in " + chunks + " chunks) and the budget is " + budget
+                    + "; raise --budget or replicate into fewer replicas");
+        }
+        Long base = kind == Run.Kind.INCREMENTAL
+                ? db.inTransaction(tx -> generations.latestSealed(tx, active.get(0).id())).map(Generation::id).orElse(null)
+                : null;
+        try {
+            return db.inTransaction(tx -> {
+                Run run = runs.plan(tx, c.id(), kind, base, budget, active.stream().map(Replica::id).toList());
+                ledger.record(tx, new CycleEntry.New(run.id(), c.id(), null, null, CycleEntry.Kind.ESTIMATE, estimate,
+                        "fee table: " + active.size() + " replica(s), " + status.regionSize() + " bytes, " + chunks
+                                + " chunks" + (kind == Run.Kind.INCREMENTAL ? " (upper bound: unchanged chunks are not pulled)" : "")));
+                new AuditLog().record(tx, actor, "run.plan", c.id().text(),
+                        Map.of("run", run.id(), "kind", kind.name().toLowerCase(), "estimate", estimate.toString()));
+                return run;
+            });
+        } catch (ConstraintViolation e) {
+            if ("runs_one_open_per_canister".equals(e.constraint())) {
+                throw new RunRefused("canister " + c.id() + " already has an unfinished run; see `replicator status`"
+                        + " (a stopped coordinator's run is resumed by the next `replicator replicate`)");
+            }
+            throw e;
+        }
+    }
+
+    /** Unfinished runs of any canister, oldest first. */
+    public List<Run> unfinished() {
+        return db.inTransaction(runs::listUnfinished);
+    }
+
+    /** Drives a run to a final state (or until {@link #stop}); returns the run as last recorded. */
+    public Run drive(long runId) {
+        Run run = db.inTransaction(tx -> runs.claim(tx, runId, owner, settings.leaseSeconds()));
+        Instant deadline = Instant.now().plus(settings.runDeadline());
+        try {
+            while (!run.state().finished() && !stopped) {
+                progress.state(run);
+                try {
+                    run = step(run, deadline);
+                } catch (RunDeadlineExceeded e) {
+                    throw e;
+                } catch (IcException | org.replicator.coordinator.protocol.NotSpeakingProtocol e) {
+                    Run current = run;
+                    run = db.inTransaction(tx -> runs.fail(tx, current.id(), e.getMessage()));
+                    endQuietly(run);
+                }
+            }
+        } finally {
+            // a coordinator that stops driving (stopped, deadline, database trouble) hands the run
+            // back at once; only one that dies keeps it until its lease expires
+            releaseQuietly(runId);
+        }
+        progress.state(run);
+        return run;
+    }
+
+    private void releaseQuietly(long runId) {
+        try {
+            db.inTransaction(tx -> {
+                runs.release(tx, runId, owner);
+                return null;
+            });
+        } catch (RuntimeException e) {
+            // the lease then expires on its own after EngineSettings.leaseSeconds
+        }
+    }
+
+    private Run step(Run run, Instant deadline) {
+        return switch (run.state()) {
+            case PLANNED -> begin(run);
+            case BEGUN -> startPulls(run);
+            case PULLING -> followPulls(run, deadline);
+            case VERIFYING -> verify(run);
+            case SEALING -> seal(run);
+            default -> run;
+        };
+    }
+
+    private Run begin(Run run) {
+        // begin again until the root is known (protocol: root absent while hashes are computed);
+        // a begin while an epoch is open returns that epoch, so a repeated begin after a crash is harmless
+        ImageInfo image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
+        while (image.root().isEmpty() && !stopped) {
+            image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
+        }
+        if (image.root().isEmpty()) {
+            return run;
+        }
+        ImageInfo frozen = image;
+        Run.Image recorded = new Run.Image(frozen.size(), frozen.chunkSize(), frozen.chunkCount(), frozen.root().get());
+        return db.inTransaction(tx -> runs.begin(tx, run.id(), frozen.epoch(), recorded));
+    }
+
+    private Run startPulls(Run run) {
+        Run.Image image = run.image().orElseThrow();
+        for (Part part : db.inTransaction(tx -> runs.parts(tx, run.id()))) {
+            if (part.state() != PartState.PENDING) {
+                continue;
+            }
+            // sync is idempotent: it starts a run when idle and answers with the run in progress otherwise
+            retrying("sync on " + part.replica(), () -> backups.sync(part.replica()));
+            db.inTransaction(tx -> {
+                runs.transitionPart(tx, run.id(), part.replica(), PartState.PENDING, PartState.PULLING, null, null);
+                if (image.chunkCount() > 0) {
+                    runs.planChunks(tx, run.id(), part.replica(), image.chunkCount(), image.chunkCount());
+                    runs.markChunks(tx, run.id(), part.replica(), 0, ChunkRange.State.PENDING, ChunkRange.State.REQUESTED, 0);
+                }
+                return null;
+            });
+        }
+        return db.inTransaction(tx -> runs.transition(tx, run.id(), Run.State.BEGUN, Run.State.PULLING));
+    }
+
+    private Run followPulls(Run run, Instant deadline) {
+        BigInteger epoch = run.epoch().orElseThrow();
+        Run.Image image = run.image().orElseThrow();
+        Map<PrincipalId, Integer> restarts = new java.util.HashMap<>();
+        while (!stopped) {
+            db.inTransaction(tx -> {
+                runs.heartbeat(tx, run.id(), owner);
+                return null;
+            });
+            List<Part> parts = db.inTransaction(tx -> runs.parts(tx, run.id()));
+            BigInteger spent = BigInteger.ZERO;
+            boolean waiting = false;
+            for (Part part : parts) {
+                if (part.state() != PartState.PULLING) {
+                    continue;
+                }
+                PrincipalId replica = part.replica();
+                BackupStatus status = retrying("status of " + replica, () -> backups.status(replica));
+                Optional<BackupRun> current = status.run();
+                boolean ours = current.flatMap(BackupRun::epoch).map(e -> BigInteger.valueOf(e).equals(epoch))
+                        .orElse(false);
+                if (ours && current.get().sealed() && current.get().generation().isPresent()) {
+                    recordPulled(run, replica, current.get());
+                    continue;
+                }
+                waiting = true;
+                if (current.isEmpty() || (current.get().sealed() && !ours)) {
+                    // no run, or only an earlier one: our sync was not received (or the replica was
+                    // reinstalled); sync is harmless to repeat
+                    retrying("sync on " + replica, () -> backups.sync(replica));
+                    continue;
+                }
+                BackupRun r = current.get();
+                if (ours) {
+                    spent = spent.add(r.cyclesSpent().max(BigInteger.ZERO));
+                }
+                progress.pulled(run.id(), replica, r.chunksDone(), r.chunksTotal(), r.bytesFetched());
+                String error = r.error().orElse(r.state());
+                if (r.paused() && (error.startsWith("LOW_CYCLES") || error.startsWith("BUDGET_EXHAUSTED"))) {
+                    // more cycles are needed first: a top-up (or a larger budget) and a new run
+                    failPart(run, replica, "the backup canister paused: " + error);
+                } else if (r.paused() || r.failed()) {
+                    // a chunk that kept failing, a lost epoch: sync resumes a paused run and starts a
+                    // failed one afresh (chunks already stored are kept by hash); bounded per drive
+                    int n = restarts.merge(replica, 1, Integer::sum);
+                    if (n > settings.retries()) {
+                        failPart(run, replica, "the backup canister's run " + r.state() + " " + n + " times; last: "
+                                + error);
+                    } else {
+                        retrying("sync on " + replica, () -> backups.sync(replica));
+                    }
+                }
+            }
+            if (run.cycleBudget().isPresent() && spent.compareTo(run.cycleBudget().get()) > 0) {
+                BigInteger total = spent;
+                Run failed = db.inTransaction(tx -> runs.fail(tx, run.id(), "the replicas spent " + total
+                        + " cycles, over the run's budget of " + run.cycleBudget().get()));
+                endQuietly(failed);
+                return failed;
+            }
+            if (!waiting) {
+                return db.inTransaction(tx -> runs.transition(tx, run.id(), Run.State.PULLING, Run.State.VERIFYING));
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new RunDeadlineExceeded("the replicas did not finish pulling " + image.chunkCount()
+                        + " chunks within " + settings.runDeadline() + "; the run stays recorded and"
+                        + " `replicator replicate` resumes it");
+            }
+            pause(settings.pollInterval());
+        }
+        return run;
+    }
+
+    /**
+     * Records the generation a replica sealed for this run's epoch, with a {@code transfer} ledger
+     * row of exactly the cycles the backup canister reports its run spent.
+     */
+    private void recordPulled(Run run, PrincipalId replica, BackupRun r) {
+        Run.Image image = run.image().orElseThrow();
+        long id = r.generation().orElseThrow();
+        BackupGeneration g = retrying("generations of " + replica, () -> backups.generations(replica)).stream()
+                .filter(x -> x.id() == id).findFirst()
+                .orElseThrow(() -> new org.replicator.coordinator.protocol.NotSpeakingProtocol(replica,
+                        "a backup canister", "its run reports sealed generation " + id + " but generations() lacks it",
+                        null));
+        db.inTransaction(tx -> {
+            Long parent = generations.latestSealed(tx, replica).map(Generation::id).orElse(null);
+            Generation recorded = generations.record(tx, replica, run.id(), BigInteger.valueOf(g.epoch()), g.root(),
+                    g.size(), g.chunkCount(), null, parent);
+            runs.transitionPart(tx, run.id(), replica, PartState.PULLING, PartState.PULLED, recorded.id(), null);
+            if (image.chunkCount() > 0) {
+                runs.markChunks(tx, run.id(), replica, 0, ChunkRange.State.REQUESTED, ChunkRange.State.DONE,
+                        r.bytesFetched());
+            }
+            ledger.record(tx, new CycleEntry.New(run.id(), run.canister(), replica, null, CycleEntry.Kind.TRANSFER,
+                    r.cyclesSpent().max(BigInteger.ZERO), "backup canister run " + r.id() + " (generation " + g.id()
+                            + "): cycles_spent " + r.cyclesSpent() + ", " + r.chunksFetched() + " chunks / "
+                            + r.bytesFetched() + " bytes fetched, " + r.chunksReused() + " chunks reused"));
+            return null;
+        });
+        progress.pulled(run.id(), replica, r.chunksTotal(), r.chunksTotal(), r.bytesFetched());
+    }
+
+    private void failPart(Run run, PrincipalId replica, String error) {
+        db.inTransaction(tx -> {
+            runs.transitionPart(tx, run.id(), replica, PartState.PULLING, PartState.FAILED, null, error);
+            return null;
+        });
+    }
+
+    private Run verify(Run run) {
+        Run.Image image = run.image().orElseThrow();
+        List<Part> parts = db.inTransaction(tx -> runs.parts(tx, run.id()));
+        int verified = 0;
+        List<String> errors = new ArrayList<>();
+        for (Part part : parts) {
+            if (part.state() == PartState.VERIFIED || part.state() == PartState.SEALED) {
+                verified++;
+                continue;
+            }
+            if (part.state() != PartState.PULLED) {
+                part.error().ifPresent(e -> errors.add(part.replica() + ": " + e));
+                continue;
+            }
+            Generation g = db.inTransaction(tx -> generations.list(tx, part.replica())).stream()
+                    .filter(x -> x.id() == part.generation().orElseThrow()).findFirst().orElseThrow();
+            boolean same = g.root().equals(image.root());
+            String error = same ? null : "root " + g.root() + " differs from the source's " + image.root();
+            db.inTransaction(tx -> {
+                runs.transitionPart(tx, run.id(), part.replica(), PartState.PULLED,
+                        same ? PartState.VERIFIED : PartState.FAILED, null, error);
+                return null;
+            });
+            if (same) {
+                verified++;
+            } else {
+                errors.add(part.replica() + ": " + error);
+            }
+        }
+        if (verified == 0) {
+            Run failed = db.inTransaction(tx -> runs.fail(tx, run.id(), "no replica holds the source's image: "
+                    + String.join("; ", errors)));
+            endQuietly(failed);
+            return failed;
+        }
+        return db.inTransaction(tx -> runs.transition(tx, run.id(), Run.State.VERIFYING, Run.State.SEALING));
+    }
+
+    private Run seal(Run run) {
+        Run.Image image = run.image().orElseThrow();
+        Run sealed = db.inTransaction(tx -> {
+            for (Part part : runs.parts(tx, run.id())) {
+                if (part.state() == PartState.VERIFIED) {
+                    // conditioned on the verified root: a wrong generation can never be sealed
+                    generations.seal(tx, part.generation().orElseThrow(), image.root());
+                    runs.transitionPart(tx, run.id(), part.replica(), PartState.VERIFIED, PartState.SEALED, null, null);
+                }
+            }
+            return runs.transition(tx, run.id(), Run.State.SEALING, Run.State.SEALED);
+        });
+        endQuietly(sealed);
+        return sealed;
+    }
+
+    /** Releases the coordinator's hold on the frozen image; ending an ended epoch is harmless. */
+    private void endQuietly(Run run) {
+        run.epoch().ifPresent(epoch -> {
+            try {
+                source.end(run.canister(), epoch);
+            } catch (RuntimeException e) {
+                // the epoch expires on its own after the app's TTL; nothing depends on this call
+            }
+        });
+    }
+
+    /** Retries calls that may succeed later (unreachable network, transient rejects) with doubling backoff. */
+    private <T> T retrying(String what, Supplier<T> call) {
+        Duration backoff = settings.firstBackoff();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return call.get();
+            } catch (IcException e) {
+                boolean transientFailure = e instanceof IcUnreachableException
+                        || (e instanceof IcRejectedException r && r.rejectCode() == 2);
+                if (!transientFailure || attempt > settings.retries() || stopped) {
+                    throw e;
+                }
+                pause(backoff);
+                backoff = backoff.multipliedBy(2);
+            }
+        }
+    }
+
+    private static void pause(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

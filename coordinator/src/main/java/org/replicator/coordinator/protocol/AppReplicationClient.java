@@ -1,0 +1,68 @@
+package org.replicator.coordinator.protocol;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ic4j.types.Principal;
+import org.replicator.coordinator.agent.Candid;
+import org.replicator.coordinator.agent.IcException;
+import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.store.Digest;
+
+/** The replication library's methods on an app canister (docs/protocol.md), as the coordinator calls them. */
+public final class AppReplicationClient {
+    private static final String ROLE = "a source";
+    private final IcGateway gateway;
+
+    public AppReplicationClient(IcGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    public ImageInfo begin(PrincipalId app) {
+        byte[] reply = call(app, "replication_begin", Candid.record().toArg());
+        return ProtocolCalls.decode(app, ROLE, "replication_begin", reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            Optional<Digest> root = Candid.opt(m, "root").map(b -> Digest.of(Candid.unbox(b)));
+            return new ImageInfo(BigInteger.valueOf(Candid.nat64(m, "epoch")), Candid.nat64(m, "size"),
+                    Math.toIntExact(Candid.nat64(m, "chunk_size")), Math.toIntExact(Candid.nat64(m, "chunk_count")), root,
+                    Candid.nat64(m, "hashed"));
+        });
+    }
+
+    public void end(PrincipalId app, BigInteger epoch) {
+        call(app, "replication_end", Candid.record().nat64("epoch", epoch.longValueExact()).toArg());
+    }
+
+    public ReplicationStatus status(PrincipalId app) {
+        byte[] reply = call(app, "replication_status", Candid.record().toArg());
+        return ProtocolCalls.decode(app, ROLE, "replication_status", reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            List<PrincipalId> allowed = new ArrayList<>();
+            for (Object p : (Object[]) Candid.field(m, "allowed")) {
+                allowed.add(PrincipalId.of((Principal) p));
+            }
+            Optional<Long> open = Candid.opt(m, "open_epoch").map(o -> Candid.nat64((Map<?, ?>) o, "epoch"));
+            return new ReplicationStatus(Candid.text(m, "style"), Candid.nat64(m, "region_size"),
+                    Math.toIntExact(Candid.nat64(m, "chunk_size")), Candid.nat64(m, "last_epoch"), open, allowed);
+        });
+    }
+
+    public void allow(PrincipalId app, PrincipalId principal) {
+        call(app, "replication_allow", Candid.record().principal("principal", principal).toArg());
+    }
+
+    public void disallow(PrincipalId app, PrincipalId principal) {
+        call(app, "replication_disallow", Candid.record().principal("principal", principal).toArg());
+    }
+
+    private byte[] call(PrincipalId app, String method, byte[] arg) {
+        try {
+            return gateway.update(app, method, arg);
+        } catch (IcException e) {
+            throw ProtocolCalls.classify(e, app, ROLE, method);
+        }
+    }
+}

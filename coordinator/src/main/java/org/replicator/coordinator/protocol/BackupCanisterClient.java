@@ -1,0 +1,127 @@
+package org.replicator.coordinator.protocol;
+
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ic4j.candid.parser.IDLArgs;
+import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.parser.IDLValue;
+import org.ic4j.candid.types.Type;
+import org.ic4j.types.Principal;
+import org.replicator.coordinator.agent.Candid;
+import org.replicator.coordinator.agent.IcException;
+import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.store.Digest;
+
+/** The backup canister's interface (backup_canister.did) as the coordinator drives it. */
+public final class BackupCanisterClient {
+    private static final String ROLE = "a backup canister";
+    private static final byte[] NO_ARGUMENTS = IDLArgs.create(List.of()).toBytes();
+
+    private final IcGateway gateway;
+
+    public BackupCanisterClient(IcGateway gateway) {
+        this.gateway = gateway;
+    }
+
+    /** The init argument: source, coordinators, parallelism, cycle budget per run. */
+    public static byte[] initArg(PrincipalId source, List<PrincipalId> coordinators, Integer parallelism,
+            BigInteger cycleBudgetPerRun) {
+        Principal[] ids = coordinators.stream().map(PrincipalId::toIc4j).toArray(Principal[]::new);
+        Candid.RecordBuilder init = Candid.record()
+                .principal("source", source)
+                .field("coordinators", ids, Candid.vecType(IDLType.createType(Type.PRINCIPAL)))
+                .field("parallelism", Optional.ofNullable(parallelism), Candid.optType(IDLType.createType(Type.NAT32)))
+                .field("cycle_budget_per_run", Optional.ofNullable(cycleBudgetPerRun),
+                        Candid.optType(IDLType.createType(Type.NAT)));
+        return IDLArgs.create(List.<IDLValue>of(init.value())).toBytes();
+    }
+
+    /** Starts a run, or continues the current (paused) one; replies with the status. */
+    public BackupStatus sync(PrincipalId replica) {
+        byte[] reply = update(replica, "sync", NO_ARGUMENTS);
+        return ProtocolCalls.decode(replica, ROLE, "sync", reply, r -> status(Candid.replyRecord(r)));
+    }
+
+    public BackupStatus status(PrincipalId replica) {
+        byte[] reply = query(replica, "status", NO_ARGUMENTS);
+        return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> status(Candid.replyRecord(r)));
+    }
+
+    public List<BackupGeneration> generations(PrincipalId replica) {
+        byte[] reply = query(replica, "generations", NO_ARGUMENTS);
+        return ProtocolCalls.decode(replica, ROLE, "generations", reply, r -> {
+            List<BackupGeneration> result = new ArrayList<>();
+            for (Map<?, ?> g : Candid.replyVector(r)) {
+                result.add(new BackupGeneration(Candid.nat64(g, "id"), Candid.nat64(g, "epoch"),
+                        Digest.of(Candid.blob(g, "root")), Candid.nat64(g, "size"),
+                        Math.toIntExact(Candid.nat64(g, "chunk_size")), Math.toIntExact(Candid.nat64(g, "chunk_count")),
+                        Candid.nat64(g, "chunks_fetched")));
+            }
+            return result;
+        });
+    }
+
+    /**
+     * Re-hashes a generation's stored chunks and recomputes its root. The canister stops after its
+     * instruction budget with {@code done = false}; this calls again until it is done.
+     */
+    public VerifyResult verify(PrincipalId replica, long generation) {
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(generation, IDLType.createType(Type.NAT64)))).toBytes();
+        while (true) {
+            byte[] reply = update(replica, "verify", arg);
+            VerifyResult v = ProtocolCalls.decode(replica, ROLE, "verify", reply, r -> {
+                Map<?, ?> m = Candid.replyRecord(r);
+                return new VerifyResult(Candid.nat64(m, "generation"), Candid.bool(m, "done"), Candid.bool(m, "ok"),
+                        rootOrNull(Candid.blob(m, "root")), Candid.nat64(m, "chunks_checked"),
+                        Candid.nat64(m, "chunks_total"), Candid.opt(m, "error").map(String::valueOf));
+            });
+            if (v.done()) {
+                return v;
+            }
+        }
+    }
+
+    public record VerifyResult(long generation, boolean done, boolean ok, Digest root, long chunksChecked,
+            long chunksTotal, Optional<String> error) {
+    }
+
+    /** The recomputed root; the canister may send an empty blob when it could not compute one. */
+    private static Digest rootOrNull(byte[] root) {
+        return root.length == 32 ? Digest.of(root) : null;
+    }
+
+    private static BackupStatus status(Map<?, ?> m) {
+        return new BackupStatus(Candid.principal(m, "source"), Candid.opt(m, "run").map(x -> run((Map<?, ?>) x)),
+                Candid.nat64(m, "generations"), Candid.nat64(m, "chunks_stored"), Candid.nat64(m, "bytes_stored"),
+                Candid.nat(m, "cycle_balance"));
+    }
+
+    private static BackupRun run(Map<?, ?> m) {
+        return new BackupRun(Candid.nat64(m, "id"), Candid.text(m, "state"),
+                Candid.opt(m, "epoch").map(x -> ((Number) x).longValue()), Candid.bool(m, "incremental"),
+                Candid.nat64(m, "chunks_total"), Candid.nat64(m, "chunks_done"), Candid.nat64(m, "chunks_fetched"),
+                Candid.nat64(m, "chunks_reused"), Candid.nat64(m, "bytes_fetched"), Candid.nat64(m, "retries"),
+                Candid.nat(m, "cycles_spent"), Candid.opt(m, "generation").map(x -> ((Number) x).longValue()),
+                Candid.opt(m, "error").map(String::valueOf));
+    }
+
+    private byte[] update(PrincipalId replica, String method, byte[] arg) {
+        try {
+            return gateway.update(replica, method, arg);
+        } catch (IcException e) {
+            throw ProtocolCalls.classify(e, replica, ROLE, method);
+        }
+    }
+
+    private byte[] query(PrincipalId replica, String method, byte[] arg) {
+        try {
+            return gateway.query(replica, method, arg);
+        } catch (IcException e) {
+            throw ProtocolCalls.classify(e, replica, ROLE, method);
+        }
+    }
+}

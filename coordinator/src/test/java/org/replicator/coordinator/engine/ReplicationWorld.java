@@ -1,0 +1,149 @@
+package org.replicator.coordinator.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.math.BigInteger;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.ic4j.candid.parser.IDLArgs;
+import org.ic4j.candid.parser.IDLValue;
+import org.replicator.canisters.CanisterWasm;
+import org.replicator.coordinator.agent.Candid;
+import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.agent.Identities;
+import org.replicator.coordinator.agent.IdentitiesTest;
+import org.replicator.coordinator.agent.Network;
+import org.replicator.coordinator.cli.CliRunner;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.protocol.BackupCanisterClient;
+import org.replicator.coordinator.store.DatabaseTarget;
+import org.replicator.coordinator.store.Digest;
+import org.replicator.coordinator.store.PostgresForTests;
+import org.replicator.localnet.LocalNet;
+import org.replicator.localnet.LocalNetConfig;
+import org.replicator.localnet.ids.Principal;
+import org.replicator.localnet.testing.IcClient;
+
+/**
+ * What the end-to-end tests share: a PostgreSQL server, a localnet with 3 subnets, the test
+ * identity (which deploys the demo app, and only sets things up) and the coordinator's PEM
+ * identity (which the CLI acts as, a controller of the demo app).
+ */
+final class ReplicationWorld implements AutoCloseable {
+    static final long CHUNK = 64 * 1024;
+
+    final PostgresForTests postgres;
+    final LocalNet net;
+    final IcClient deployer;
+    final Path pem;
+    final Principal coordinator;
+    /** The coordinator's identity through ic4j, for reading what backup canisters report. */
+    final IcGateway gateway;
+    final BackupCanisterClient backups;
+
+    ReplicationWorld() throws Exception {
+        postgres = PostgresForTests.start();
+        net = LocalNet.start(LocalNetConfig.defaults());
+        deployer = IcClient.forNet(net);
+        pem = IdentitiesTest.fixture("ed25519-dfx.pem");
+        coordinator = Principal.fromText(Identities.fromPemFile(pem).principal().text());
+        gateway = IcGateway.connect(Network.parse(net.url().toString()), Identities.fromPemFile(pem),
+                Duration.ofSeconds(60));
+        backups = new BackupCanisterClient(gateway);
+        assertEquals(3, net.subnets().size(), "the tests place replicas on the two subnets other than the source's");
+    }
+
+    /** The demo app on subnet 1 in 64 KiB chunks, controlled by the test and the coordinator, filled to `mib` MiB. */
+    Principal demoApp(long mib, long seed) {
+        Principal app = deployer.createCanister(1);
+        Candid.RecordBuilder init = Candid.record().field("chunk_size", Optional.of(CHUNK),
+                Candid.optType(org.ic4j.candid.parser.IDLType.createType(org.ic4j.candid.types.Type.NAT64)));
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(Optional.of(init.values()), Candid.optType(init.type()))))
+                .toBytes();
+        deployer.install(app, CanisterWasm.demoApp().bytes(), "install", arg);
+        deployer.setControllers(app, List.of(deployer.principal(), coordinator));
+        while (true) {
+            Map<?, ?> r = Candid.replyRecord(deployer.update(app, "generate",
+                    Candid.record().nat64("target_mib", mib).nat64("seed", seed).toArg()));
+            if (Candid.bool(r, "done")) {
+                return app;
+            }
+        }
+    }
+
+    long mutate(Principal app, long bytes, long seed) {
+        return Candid.nat64(Candid.replyRecord(deployer.update(app, "mutate",
+                Candid.record().nat64("bytes", bytes).nat64("seed", seed).toArg())), "changed_bytes");
+    }
+
+    /** The source's image root, asked independently of the coordinator (a begin of its own, then end). */
+    Image sourceImage(Principal app) {
+        Map<?, ?> r;
+        do {
+            r = Candid.replyRecord(deployer.update(app, "replication_begin", Candid.record().toArg()));
+        } while (Candid.opt(r, "root").isEmpty());
+        long epoch = Candid.nat64(r, "epoch");
+        Image image = new Image(epoch, Candid.nat64(r, "size"), Candid.nat64(r, "chunk_count"),
+                Digest.of(Candid.unbox(Candid.opt(r, "root").get())));
+        deployer.update(app, "replication_end", Candid.record().nat64("epoch", epoch).toArg());
+        return image;
+    }
+
+    record Image(long epoch, long size, long chunkCount, Digest root) {
+    }
+
+    static PrincipalId id(Principal p) {
+        return new PrincipalId(p.toString());
+    }
+
+    /** The CLI in-process against one database, acting as the coordinator's PEM identity. */
+    CliRunner.Result cli(DatabaseTarget.External db, String... args) {
+        List<String> all = new ArrayList<>(List.of(args));
+        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--db-user", db.user(), "--network", net.url().toString(),
+                "--identity", pem.toString()));
+        return CliRunner.run(all.toArray(String[]::new));
+    }
+
+    /** One value from the coordinator's database (tests read its tables as an auditor would). */
+    static Object scalar(DatabaseTarget.External db, String sql) {
+        List<List<Object>> rows = rows(db, sql);
+        return rows.get(0).get(0);
+    }
+
+    static List<List<Object>> rows(DatabaseTarget.External db, String sql) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null);
+                ResultSet rs = c.createStatement().executeQuery(sql)) {
+            List<List<Object>> out = new ArrayList<>();
+            int n = rs.getMetaData().getColumnCount();
+            while (rs.next()) {
+                List<Object> row = new ArrayList<>();
+                for (int i = 1; i <= n; i++) {
+                    row.add(rs.getObject(i));
+                }
+                out.add(row);
+            }
+            return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    static BigInteger big(Object numeric) {
+        return new java.math.BigDecimal(numeric.toString()).toBigIntegerExact();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        deployer.close();
+        net.close();
+        postgres.close();
+    }
+}
