@@ -29,7 +29,6 @@ mod restore;
 mod run;
 mod state;
 mod store;
-mod sys;
 
 use candid::{Type, Value};
 use protocol::reject;

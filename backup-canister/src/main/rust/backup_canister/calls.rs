@@ -50,6 +50,7 @@ fn dispatch(token: u32, outcome: Outcome) {
             Pending::RestoreBegin => restore::on_begin(s, outcome),
             Pending::RestoreWrite { index } => restore::on_write(s, index, outcome),
             Pending::RestoreCommit => restore::on_commit(s, outcome),
+            Pending::RestoreAbort => {}
         }
         drive(s);
     })

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::calls::{self, Outcome};
 use crate::candid::{decode_first, encode_one};
-use crate::protocol::{self, RestoreBeginArgs, RestoreCommitArgs, RestoreTicket, RestoreWriteArgs};
+use crate::protocol::{self, RestoreBeginArgs, RestoreAbortArgs, RestoreCommitArgs, RestoreTicket, RestoreWriteArgs};
 use crate::sha256::hex;
 use crate::state::{Pending, RestoreJob, RestorePhase, State};
 use std::collections::{BTreeMap, VecDeque};
@@ -42,10 +42,21 @@ pub fn resume(s: &mut State) {
 
 fn fail(s: &mut State, why: String) {
     api::print(&format!("restore failed: {}", why));
-    if let Some(j) = s.restore.as_mut() {
-        j.phase = RestorePhase::Failed;
-        j.error = Some(why);
-        j.queue.clear();
+    let staged = match s.restore.as_mut() {
+        Some(j) => {
+            j.phase = RestorePhase::Failed;
+            j.error = Some(why);
+            j.queue.clear();
+            (j.ticket != 0).then(|| (j.target.clone(), j.ticket))
+        }
+        None => None,
+    };
+    // A staged restore blocks the target's own writes (RESTORE_IN_PROGRESS) until someone
+    // commits or aborts it; a push that gave up aborts it, so the target is as it was before.
+    // Best effort: if the abort is lost, the next restore_begin discards the staging anyway.
+    if let Some((target, ticket)) = staged {
+        let arg = encode_one(RestoreAbortArgs::candid_type(), RestoreAbortArgs { restore: ticket }.to_value());
+        calls::issue(s, &target, "restore_abort", &arg, Pending::RestoreAbort);
     }
 }
 

@@ -8,7 +8,6 @@ use crate::candid::{decode_first, encode_one, idl_hash, Value};
 use crate::protocol::{self, reject, Changes, ChangesArgs, EndArgs, ImageInfo, ReadArgs};
 use crate::sha256::{hex, sha256, Digest};
 use crate::state::{Generation, Pending, Phase, Run, State};
-use crate::sys;
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
 /// Tries per chunk (and for begin) before the run pauses: a corrupted or rejected chunk is
@@ -189,7 +188,7 @@ fn money_stop(s: &State) -> Option<String> {
             return Some(format!("BUDGET_EXHAUSTED: spent {} of the {} cycles this sync may use", spent, budget));
         }
     }
-    let liquid = sys::liquid_cycle_balance();
+    let liquid = api::liquid_cycle_balance();
     if liquid < CALL_RESERVE + LIQUID_FLOOR {
         return Some(format!("LOW_CYCLES: {} cycles above the freezing threshold, a read needs {}", liquid, CALL_RESERVE + LIQUID_FLOOR));
     }

@@ -180,6 +180,7 @@ pub enum Pending {
     RestoreBegin,
     RestoreWrite { index: u64 },
     RestoreCommit,
+    RestoreAbort,
 }
 
 pub struct State {

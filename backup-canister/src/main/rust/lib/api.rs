@@ -81,6 +81,14 @@ pub fn cycle_balance() -> u128 {
     u128::from_le_bytes(buf)
 }
 
+/// Cycles the canister can spend before it would cross its freezing threshold: the balance
+/// minus what the freezing threshold and reserved storage hold back.
+pub fn liquid_cycle_balance() -> u128 {
+    let mut buf = [0u8; 16];
+    unsafe { ic0::canister_liquid_cycle_balance128(buf.as_mut_ptr() as u32) };
+    u128::from_le_bytes(buf)
+}
+
 pub fn cycles_refunded() -> u128 {
     let mut buf = [0u8; 16];
     unsafe { ic0::msg_cycles_refunded128(buf.as_mut_ptr() as u32) };

@@ -152,3 +152,48 @@ impl<'a> Reader<'a> {
         Ok(if self.u8()? == 1 { Some(self.str()?) } else { None })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_field_kind_round_trips() {
+        let mut out = Vec::new();
+        let mut w = Writer::new(&mut out);
+        w.u8(7);
+        w.bool(true);
+        w.u32(0xdead_beef);
+        w.u64(u64::MAX);
+        w.u128(1 << 100);
+        w.bytes(b"blob");
+        w.str("text \u{2713}");
+        w.opt_u64(Some(5));
+        w.opt_u64(None);
+        w.opt_digest(&Some([3; 32]));
+        w.opt_str(&None);
+        let mut r = Reader::new(&out);
+        assert_eq!(r.u8().unwrap(), 7);
+        assert!(r.bool().unwrap());
+        assert_eq!(r.u32().unwrap(), 0xdead_beef);
+        assert_eq!(r.u64().unwrap(), u64::MAX);
+        assert_eq!(r.u128().unwrap(), 1 << 100);
+        assert_eq!(r.bytes().unwrap(), b"blob");
+        assert_eq!(r.str().unwrap(), "text \u{2713}");
+        assert_eq!(r.opt_u64().unwrap(), Some(5));
+        assert_eq!(r.opt_u64().unwrap(), None);
+        assert_eq!(r.opt_digest().unwrap(), Some([3; 32]));
+        assert_eq!(r.opt_str().unwrap(), None);
+        assert!(r.is_empty());
+    }
+
+    #[test]
+    fn truncated_state_is_an_error_not_a_panic() {
+        let mut out = Vec::new();
+        Writer::new(&mut out).bytes(&[1, 2, 3, 4]);
+        out.truncate(10);
+        let err = Reader::new(&out).bytes().unwrap_err();
+        assert!(err.contains("truncated state"), "{}", err);
+        assert!(Reader::new(&[0xff; 8]).bytes().is_err(), "a huge length is refused");
+    }
+}

@@ -21,6 +21,7 @@ extern "C" {
     pub fn canister_self_size() -> u32;
     pub fn canister_self_copy(dst: u32, offset: u32, size: u32);
     pub fn canister_cycle_balance128(dst: u32);
+    pub fn canister_liquid_cycle_balance128(dst: u32);
     pub fn canister_status() -> u32;
     pub fn call_new(
         callee_src: u32,
@@ -161,6 +162,7 @@ pub mod native {
         canister_self_size() -> u32;
         canister_self_copy(dst: u32, offset: u32, size: u32);
         canister_cycle_balance128(dst: u32);
+        canister_liquid_cycle_balance128(dst: u32);
         canister_status() -> u32;
         call_new(callee_src: u32, callee_size: u32, name_src: u32, name_size: u32, reply_fun: u32, reply_env: u32, reject_fun: u32, reject_env: u32);
         call_on_cleanup(fun: u32, env: u32);

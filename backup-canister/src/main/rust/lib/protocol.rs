@@ -396,6 +396,26 @@ impl RestoreCommitArgs {
     }
 }
 
+/// `restore_abort` argument.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RestoreAbortArgs {
+    pub restore: u64,
+}
+
+impl RestoreAbortArgs {
+    pub fn candid_type() -> Type {
+        Type::record(&[("restore", Type::Nat64)])
+    }
+
+    pub fn to_value(&self) -> Value {
+        Value::record(vec![("restore", Value::Nat64(self.restore))])
+    }
+
+    pub fn from_value(v: &Value) -> Result<RestoreAbortArgs, String> {
+        Ok(RestoreAbortArgs { restore: v.get("restore")?.as_u64()? })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -215,6 +215,18 @@ mod tests {
     }
 
     #[test]
+    fn nist_extremely_long_message_of_one_gibibyte() {
+        // NIST's "extremely long message": 16 777 216 repetitions of a 64-byte pattern.
+        let pattern = b"abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmno";
+        let block: Vec<u8> = pattern.iter().cycle().take(64 * 1024).cloned().collect();
+        let mut h = Sha256::new();
+        for _ in 0..(16_777_216 / 1024) {
+            h.update(&block);
+        }
+        assert_eq!(hex(&h.finish()), "50e72a0e26442fe2552dc3938ac58658228c0cbfb1d2ca872ae435266fcd055e");
+    }
+
+    #[test]
     fn nist_cavp_short_messages() {
         // SHA256ShortMsg.rsp, Len = 8 and Len = 16.
         assert_eq!(hex(&sha256(&[0xd3])), "28969cdfa74a12c82f3bad960b0b000aca2ac329deea5c2328ebc6f2ba9802c1");

@@ -29,6 +29,8 @@ fn fail<T>(code: &str, message: String) -> Result<T> {
 enum Ending {
     Ended,
     Expired,
+    /// Writes since begin preserved more pages than the heap may hold.
+    Overflowed,
 }
 
 /// The frozen image of the open epoch.
@@ -96,6 +98,9 @@ pub struct Settings {
     /// Instructions one message may spend hashing before it replies (the rest continues on the
     /// next begin).
     pub hash_budget: u64,
+    /// Heap the copy-on-write copies of one epoch may take before the epoch is ended, so a long
+    /// abandoned run under heavy writes cannot exhaust the app's heap.
+    pub max_preserved_bytes: u64,
 }
 
 pub struct Library {
@@ -172,6 +177,9 @@ impl Library {
                     epoch.preserved.insert(page, copy);
                 }
                 page += 1;
+            }
+            if epoch.preserved.len() as u64 * PAGE_SIZE > self.settings.max_preserved_bytes {
+                self.end_open(Ending::Overflowed);
             }
         }
         let cs = self.settings.chunk_size;
@@ -304,8 +312,17 @@ impl Library {
                 Ok(e)
             }
             _ => {
-                if self.endings.iter().any(|(e, how)| *e == id && *how == Ending::Expired) {
+                let how = self.endings.iter().find(|(e, _)| *e == id).map(|(_, how)| *how);
+                if how == Some(Ending::Expired) {
                     fail(reject::EPOCH_EXPIRED, format!("epoch {} expired after {} s without use; begin a new one", id, ttl / 1_000_000_000))
+                } else if how == Some(Ending::Overflowed) {
+                    fail(
+                        reject::EPOCH_ENDED,
+                        format!(
+                            "epoch {} was ended because writes since begin preserved more than {} bytes; begin a new one",
+                            id, self.settings.max_preserved_bytes
+                        ),
+                    )
                 } else {
                     fail(reject::EPOCH_ENDED, format!("epoch {} has ended; begin a new one", id))
                 }
@@ -573,7 +590,11 @@ impl Library {
         w.u32(self.endings.len() as u32);
         for (id, how) in &self.endings {
             w.u64(*id);
-            w.u8(if *how == Ending::Expired { 1 } else { 0 });
+            w.u8(match how {
+                Ending::Ended => 0,
+                Ending::Expired => 1,
+                Ending::Overflowed => 2,
+            });
         }
         let at = region::page_align(self.header.region_end());
         region::ensure(at + out.len() as u64, at)?;
@@ -630,7 +651,11 @@ impl Library {
         }
         for _ in 0..r.u32()? {
             let id = r.u64()?;
-            let how = if r.u8()? == 1 { Ending::Expired } else { Ending::Ended };
+            let how = match r.u8()? {
+                1 => Ending::Expired,
+                2 => Ending::Overflowed,
+                _ => Ending::Ended,
+            };
             lib.endings.push_back((id, how));
         }
         Ok(lib)

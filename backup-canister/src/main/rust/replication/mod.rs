@@ -40,6 +40,8 @@ pub struct Config {
     pub epoch_ttl_seconds: u64,
     /// Instructions a `replication_begin` may spend hashing before it replies without a root.
     pub hash_budget_instructions: u64,
+    /// Heap the copy-on-write copies of one open epoch may take; beyond it the epoch ends.
+    pub max_preserved_bytes: u64,
     /// Called after the region was replaced by a restore or survived an upgrade (stable style),
     /// so the app can rebuild what it caches on the heap. An error traps, undoing the restore.
     pub on_loaded: Hook,
@@ -53,6 +55,7 @@ impl Config {
             epoch_ttl_seconds: 1800,
             // Half an update's 40 B limit, leaving the rest for the reply and the app.
             hash_budget_instructions: 20_000_000_000,
+            max_preserved_bytes: 1 << 30,
             on_loaded,
         }
     }
@@ -72,6 +75,7 @@ impl Config {
             chunk_size: self.chunk_size,
             epoch_ttl_nanos: self.epoch_ttl_seconds.saturating_mul(1_000_000_000),
             hash_budget: self.hash_budget_instructions,
+            max_preserved_bytes: self.max_preserved_bytes,
         }
     }
 }
@@ -156,6 +160,7 @@ pub fn installed(on_loaded: Hook, serialized: Style) -> Option<Config> {
         chunk_size: h.chunk_size,
         epoch_ttl_seconds: h.epoch_ttl_nanos / 1_000_000_000,
         hash_budget_instructions: h.hash_budget,
+        max_preserved_bytes: 1 << 30,
         on_loaded,
     })
 }

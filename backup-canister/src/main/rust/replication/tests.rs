@@ -20,7 +20,7 @@ fn budget_spent() -> u64 {
 }
 
 fn settings(style: u8) -> Settings {
-    Settings { style, chunk_size: CS, epoch_ttl_nanos: 60 * SECOND, hash_budget: 1_000 }
+    Settings { style, chunk_size: CS, epoch_ttl_nanos: 60 * SECOND, hash_budget: 1_000, max_preserved_bytes: 3 * PAGE_SIZE }
 }
 
 fn stable_lib(pages: u64) -> Library {
@@ -129,6 +129,19 @@ fn an_expired_epoch_releases_its_preserved_pages_on_the_next_write() {
     set_time(now() + 61 * SECOND);
     lib.write(0, b"y", now());
     assert!(lib.status().open_epoch().is_none());
+}
+
+#[test]
+fn an_epoch_whose_preserved_pages_outgrow_the_limit_ends_with_a_reason() {
+    let mut lib = stable_lib(6);
+    let e = lib.begin(A, now(), no_budget_limit).unwrap().epoch;
+    lib.write(0, &vec![0u8; (3 * PAGE_SIZE) as usize], now());
+    assert!(read(&mut lib, e, 0).is_ok(), "three preserved pages are within the limit");
+    lib.write(3 * PAGE_SIZE, b"one page more", now());
+    assert_eq!(
+        read(&mut lib, e, 0).unwrap_err(),
+        format!("EPOCH_ENDED: epoch 1 was ended because writes since begin preserved more than {} bytes; begin a new one", 3 * PAGE_SIZE)
+    );
 }
 
 #[test]

@@ -10,6 +10,8 @@ import static org.replicator.canisters.DemoApp.MIB;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import org.ic4j.candid.types.Label;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -189,6 +191,11 @@ class ReplicationLibraryTest {
         assertRejected("NOT_ALLOWED: caller " + who + " is not a controller", () -> foreign.allow(stranger.principal()));
         app.allow(stranger.principal());
         assertEquals(1, foreign.beginUntilRooted().epoch());
+        Map<Label, Object> status = app.update("replication_status", DemoApp.none());
+        Object[] allowed = (Object[]) DemoApp.field(status, "allowed");
+        assertEquals(1, allowed.length);
+        assertEquals(who, allowed[0].toString());
+        assertEquals("stable", DemoApp.field(status, "style"));
     }
 
     @Test
