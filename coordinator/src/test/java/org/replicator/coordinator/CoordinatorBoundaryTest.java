@@ -11,8 +11,9 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The coordinator reaches the IC only over HTTP through ic4j: no main class but the one that runs
- * `replicator localnet` may use the localnet module.
+ * The coordinator reaches the IC only over HTTP through ic4j: no class may use the localnet module
+ * but the one that runs `replicator localnet` and the demo, which plays the network and the app's
+ * developer around the command line.
  */
 class CoordinatorBoundaryTest {
 
@@ -24,7 +25,8 @@ class CoordinatorBoundaryTest {
             users = files.filter(p -> p.toString().endsWith(".java")).filter(CoordinatorBoundaryTest::mentionsLocalnet)
                     .map(p -> sources.relativize(p).toString().replace('\\', '/')).sorted().toList();
         }
-        assertEquals(List.of("org/replicator/coordinator/cli/LocalnetCommand.java"), users);
+        assertEquals(List.of("org/replicator/coordinator/cli/LocalnetCommand.java",
+                "org/replicator/coordinator/demo/ReplicationDemo.java"), users);
     }
 
     private static boolean mentionsLocalnet(Path file) {

@@ -131,7 +131,7 @@ public final class ReplicaProvisioner {
      * install_code's argument with mode {install}. ic4j writes every variant as its first case, so
      * the type declares the one case sent (a valid subtype of the full variant).
      */
-    static byte[] installArg(PrincipalId canister, byte[] wasm, byte[] init) {
+    public static byte[] installArg(PrincipalId canister, byte[] wasm, byte[] init) {
         Map<Label, Object> mode = new TreeMap<>();
         mode.put(Label.createNamedLabel("install"), null);
         Map<Label, IDLType> modeType = new TreeMap<>();

@@ -1,0 +1,16 @@
+package org.replicator.coordinator.demo;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** README's first command runs this demo; it must keep passing every check it prints. */
+class ReplicationDemoTest {
+
+    @Test
+    void demoPassesEveryCheckOnEmbeddedDefaults(@TempDir Path dataDir) throws Exception {
+        assertTrue(new ReplicationDemo(dataDir, 4).run(), "the demo reported a failed check; see its output");
+    }
+}
