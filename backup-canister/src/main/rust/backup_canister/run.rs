@@ -189,10 +189,45 @@ fn money_stop(s: &State) -> Option<String> {
         }
     }
     let liquid = api::liquid_cycle_balance();
-    if liquid < CALL_RESERVE + LIQUID_FLOOR {
-        return Some(format!("LOW_CYCLES: {} cycles above the freezing threshold, a read needs {}", liquid, CALL_RESERVE + LIQUID_FLOOR));
+    // Every chunk in flight, and the one about to be asked for, is stored when it lands; the
+    // memory it adds raises the freezing threshold with it, and a threshold that overtakes the
+    // balance freezes the canister instead of pausing it. Stable memory grows by whole pages
+    // (one more than the bytes fill, as chunks need not start on a page); the heap may grow once
+    // by the reply being decoded (two copies of a chunk), as replies are handled one at a time.
+    let page = protocol::PAGE_SIZE as u128;
+    let chunk = r.chunk_size as u128;
+    let landing = (up((s.reads_in_flight() as u128 + 1) * chunk, page) + 1) * page + 2 * chunk;
+    let growth = threshold_growth(api::cycle_balance().saturating_sub(liquid), api::memory_bytes() as u128, landing);
+    let needed = CALL_RESERVE + LIQUID_FLOOR + growth;
+    if liquid < needed {
+        return Some(format!(
+            "LOW_CYCLES: {} cycles above the freezing threshold, a read needs {} ({} of them for the threshold's growth as {} bytes in flight are stored)",
+            liquid, needed, growth, landing
+        ));
     }
     None
+}
+
+/// The IC's storage fee, 127 K cycles per GiB per second on a 13-node subnet: the freezing
+/// threshold reserves it for every byte of memory over the threshold's seconds.
+pub const STORAGE_FEE_PER_GIB_SECOND: u128 = 127_000;
+const GIB: u128 = 1 << 30;
+
+/// How much the freezing threshold's reserve grows when `bytes` more memory is held: bytes ×
+/// storage fee × threshold seconds. The canister cannot read its threshold setting, but the
+/// reserve it holds now (`reserve`, balance minus liquid balance) is memory × fee × seconds, so
+/// the seconds follow from it. Rounded up; `memory` leaves out the module's bytes, which only
+/// overstates the seconds, so the estimate errs towards pausing early.
+pub fn threshold_growth(reserve: u128, memory: u128, bytes: u128) -> u128 {
+    if memory == 0 || reserve == 0 {
+        return 0;
+    }
+    let seconds = up(reserve * GIB, memory * STORAGE_FEE_PER_GIB_SECOND);
+    up(bytes * STORAGE_FEE_PER_GIB_SECOND * seconds, GIB)
+}
+
+fn up(n: u128, d: u128) -> u128 {
+    (n + d - 1) / d
 }
 
 pub fn pump(s: &mut State) {
@@ -521,5 +556,26 @@ pub fn on_end(s: &mut State, run: u64) {
         if r.phase == Phase::Ending {
             r.phase = Phase::Sealed;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn threshold_growth_is_bytes_times_storage_fee_times_the_seconds_the_reserve_implies() {
+        let gib = 1u128 << 30;
+        let thirty_days = 30 * 86_400;
+        // 1 GiB held under a 30-day threshold reserves 127 K × 2,592,000 cycles.
+        let reserve = STORAGE_FEE_PER_GIB_SECOND * thirty_days;
+        assert_eq!(threshold_growth(reserve, gib, gib), reserve);
+        // A 64 KiB chunk adds 1/16384 of it, rounded up.
+        assert_eq!(threshold_growth(reserve, gib, 64 * 1024), up(reserve, 16_384));
+        // Ten years over 3 MiB: a 64 KiB chunk raises the reserve by about 2.4 B cycles.
+        let ten_years = 10 * 365 * 86_400;
+        let g = threshold_growth(STORAGE_FEE_PER_GIB_SECOND * ten_years * 3 * 1024 * 1024 / gib, 3 * 1024 * 1024, 64 * 1024);
+        assert!((2_440_000_000..2_450_000_000).contains(&g), "{}", g);
+        assert_eq!(threshold_growth(0, gib, gib), 0);
     }
 }

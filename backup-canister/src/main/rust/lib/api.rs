@@ -89,6 +89,16 @@ pub fn liquid_cycle_balance() -> u128 {
     u128::from_le_bytes(buf)
 }
 
+/// Bytes of heap and stable memory, which the IC charges storage for (the module's own bytes,
+/// also charged, are not visible from inside).
+pub fn memory_bytes() -> u64 {
+    #[cfg(target_arch = "wasm32")]
+    let heap = core::arch::wasm32::memory_size(0) as u64 * 65536;
+    #[cfg(not(target_arch = "wasm32"))]
+    let heap = 0;
+    heap + unsafe { ic0::stable64_size() } * 65536
+}
+
 pub fn cycles_refunded() -> u128 {
     let mut buf = [0u8; 16];
     unsafe { ic0::msg_cycles_refunded128(buf.as_mut_ptr() as u32) };

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.replicator.canisters.backup.BackupFixture.run;
 import static org.replicator.canisters.backup.BackupFixture.runState;
 
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
@@ -29,6 +30,8 @@ class BackupCanisterTest {
     private static final long MIB = 1024 * 1024;
     private static final long IMAGE = 4 * MIB;
     private static final long CHUNKS = IMAGE / BackupFixture.CHUNK;
+    /** Liquid cycles the low-cycles test starts a run with: enough to begin and pull a few chunks. */
+    private static final BigInteger LOW_CYCLES_START = BigInteger.valueOf(500_000_000_000L);
 
     private static LocalNet net;
     private static IcClient ic;
@@ -258,6 +261,50 @@ class BackupCanisterTest {
         f.sync(backup);
         s = f.awaitRun(backup, "sealed", "paused", "failed");
         assertEquals("sealed", runState(s), s::toString);
+        assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
+    }
+
+    /**
+     * Under a freezing threshold of 7.75 B seconds each stored 64 KiB chunk raises the reserve the
+     * threshold holds back by 60 B cycles (64 KiB × 127 K cycles per GiB-second × 7.75 B s), more
+     * than the liquid cycles any one read needs. A backup canister given a little more than a run
+     * needs to start must pause before that growth freezes it, and the same run must seal the
+     * source's root once it is topped up.
+     */
+    @Test
+    void aBackupCanisterShortOfCyclesPausesUnfrozenWithLowCyclesAndTheSameRunSealsAfterATopUp() {
+        Principal source = f.source(1, IMAGE, 22);
+        Principal backup = f.backup(2, BackupFixture.initArg(source, List.of(), 4, null), BigInteger.valueOf(310_000_000_000L));
+        BigInteger seconds = BigInteger.valueOf(7_750_000_000L);
+        ic.setFreezingThreshold(backup, seconds);
+        BackupFixture.Balance b = f.balance(backup);
+        f.topUp(backup, b.frozenBelow().add(LOW_CYCLES_START).subtract(b.cycles()));
+        BackupFixture.Balance before = f.balance(backup);
+        f.sync(backup);
+        Object s = f.awaitStatus(backup, Duration.ofSeconds(120), st -> {
+            if (List.of("paused", "failed", "sealed").contains(runState(st))) {
+                return true;
+            }
+            assertTrue(!f.balance(backup).frozen(), () -> "frozen before pausing; status: " + st);
+            return false;
+        });
+        BackupFixture.Balance after = f.balance(backup);
+        System.out.printf("low cycles: threshold %s s; liquid %s at the start over a reserve of %s; paused after %d of %d chunks with %s liquid over a reserve of %s: %s%n",
+                seconds, before.liquid(), before.frozenBelow(), Candid.u64(run(s), "chunks_done"), CHUNKS, after.liquid(),
+                after.frozenBelow(), Candid.text(run(s), "error"));
+        assertEquals("paused", runState(s), s::toString);
+        assertTrue(Candid.text(run(s), "error").startsWith("LOW_CYCLES"), s::toString);
+        assertTrue(!after.frozen(), after::toString);
+        long done = Candid.u64(run(s), "chunks_done");
+        assertTrue(done > 0 && done < CHUNKS, s::toString);
+        assertEquals(0, f.generations(backup).length);
+        long runId = Candid.u64(run(s), "id");
+
+        f.topUp(backup, BigInteger.valueOf(1_000_000_000_000_000L));
+        f.sync(backup);
+        s = f.awaitRun(backup, "sealed", "paused", "failed");
+        assertEquals("sealed", runState(s), s::toString);
+        assertEquals(runId, Candid.u64(run(s), "id"), "the paused run is the one that completes");
         assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
     }
 

@@ -8,9 +8,12 @@ import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Predicate;
 import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.types.Label;
 import org.ic4j.candid.types.Type;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.testing.IcClient;
@@ -72,6 +75,45 @@ final class BackupFixture {
         Principal id = ic.createCanister(subnet);
         ic.install(id, BACKUP_WASM, "install", initArg);
         return id;
+    }
+
+    /** A backup canister created with only {@code cycles}, for tests that run it short of them. */
+    Principal backup(int subnet, byte[] initArg, BigInteger cycles) {
+        Principal id = ic.createCanister(subnet, cycles);
+        ic.install(id, BACKUP_WASM, "install", initArg);
+        return id;
+    }
+
+    /** The canister's balance and the cycles its freezing threshold holds back, from canister_status. */
+    record Balance(BigInteger cycles, BigInteger frozenBelow, BigInteger idlePerDay) {
+        BigInteger liquid() {
+            return cycles.subtract(frozenBelow);
+        }
+
+        boolean frozen() {
+            return cycles.compareTo(frozenBelow) < 0;
+        }
+    }
+
+    Balance balance(Principal canister) {
+        Map<Label, Object> st = ic.status(canister);
+        BigInteger cycles = (BigInteger) st.get(IcClient.label("cycles"));
+        BigInteger perDay = (BigInteger) st.get(IcClient.label("idle_cycles_burned_per_day"));
+        @SuppressWarnings("unchecked")
+        Map<Label, Object> settings = (Map<Label, Object>) st.get(IcClient.label("settings"));
+        BigInteger seconds = (BigInteger) settings.get(IcClient.label("freezing_threshold"));
+        return new Balance(cycles, perDay.multiply(seconds).divide(BigInteger.valueOf(86_400)), perDay);
+    }
+
+    /** Tops the canister up through the management canister's provisional_top_up_canister. */
+    void topUp(Principal canister, BigInteger cycles) {
+        Map<Label, Object> v = new TreeMap<>();
+        Map<Label, IDLType> t = new TreeMap<>();
+        v.put(IcClient.label("canister_id"), IcClient.ic4j(canister));
+        t.put(IcClient.label("canister_id"), IDLType.createType(Type.PRINCIPAL));
+        v.put(IcClient.label("amount"), cycles);
+        t.put(IcClient.label("amount"), IDLType.createType(Type.NAT));
+        ic.update(Principal.managementCanister(), canister, "provisional_top_up_canister", IcClient.record(v, t));
     }
 
     Object sync(Principal backup) {
