@@ -34,6 +34,9 @@ struct Source {
     /// Chunk hashes of every epoch ever begun, for `replication_changes`.
     history: BTreeMap<u64, Vec<Digest>>,
     failing: bool,
+    /// Serve every chunk one byte short, with the hash of the bytes served, so that only the
+    /// reader's length check can tell.
+    truncating: bool,
     staging: Option<(u64, Vec<u8>)>,
 }
 
@@ -87,6 +90,13 @@ extern "C" fn mutate() {
 extern "C" fn set_failing() {
     let f = arg().as_bool().unwrap();
     S.with(|s| s.borrow_mut().failing = f);
+    api::reply_empty();
+}
+
+#[export_name = "canister_update set_truncating"]
+extern "C" fn set_truncating() {
+    let t = arg().as_bool().unwrap();
+    S.with(|s| s.borrow_mut().truncating = t);
     api::reply_empty();
 }
 
@@ -148,6 +158,10 @@ extern "C" fn read() {
                 }
                 let start = (a.index * s.chunk_size) as usize;
                 let end = (start + s.chunk_size as usize).min(frozen.len());
+                if s.truncating {
+                    let short = &frozen[start..end - 1];
+                    return Ok(Chunk::encode(short, &sha256(short)));
+                }
                 Ok(Chunk::encode(&frozen[start..end], &h[a.index as usize]))
             }
             _ => Err(format!("{}: epoch {} is not open", reject::UNKNOWN_EPOCH, a.epoch)),

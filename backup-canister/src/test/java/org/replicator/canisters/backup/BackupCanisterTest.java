@@ -308,6 +308,37 @@ class BackupCanisterTest {
         assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
     }
 
+    /**
+     * A chunk one byte short, sent with the hash of the bytes sent, passes the hash check; only the
+     * length the image implies tells it apart. It must never be stored or sealed.
+     */
+    @Test
+    void truncatedChunksAreNeverStoredTheRunPausesWithTheReasonAndCompletesOnceChunksAreWhole() {
+        Principal source = f.source(1, IMAGE, 23);
+        Principal backup = f.backup(2, source, 4);
+        f.truncateChunks(source, true);
+        f.sync(backup);
+        Object s = f.awaitRun(backup, "paused", "failed", "sealed");
+        String why = Candid.text(run(s), "error");
+        System.out.printf("truncated chunks: paused after %d retries: %s%n", Candid.u64(run(s), "retries"), why);
+        assertEquals("paused", runState(s), s::toString);
+        assertTrue(why.startsWith("CHUNK_FAILED") && why.contains("BAD_CHUNK") && why.contains("bytes, expected " + BackupFixture.CHUNK), why);
+        assertTrue(Candid.u64(run(s), "retries") >= 4, s::toString);
+        assertEquals(0, Candid.u64(run(s), "chunks_done"));
+        assertEquals(0, Candid.u64(s, "chunks_stored"), "no truncated chunk is stored");
+        assertEquals(0, Candid.u64(s, "bytes_stored"));
+        assertEquals(0, f.generations(backup).length);
+        long runId = Candid.u64(run(s), "id");
+
+        f.truncateChunks(source, false);
+        f.sync(backup);
+        s = f.awaitRun(backup, "sealed", "paused", "failed");
+        assertEquals("sealed", runState(s), s::toString);
+        assertEquals(runId, Candid.u64(run(s), "id"), "the paused run is the one that completes");
+        assertEquals(CHUNKS, Candid.u64(s, "chunks_stored"));
+        assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
+    }
+
     @Test
     void restoreToAFreshCanisterGivesItTheGenerationsRoot() {
         Principal source = f.source(1, IMAGE, 21);

@@ -52,6 +52,11 @@ final class BackupFixture {
         ic.update(source, "mutate", Candid.rec().nat64("offset", offset).nat64("len", len).nat64("seed", seed).bytes());
     }
 
+    /** Makes the stand-in source serve every chunk one byte short (hashed as served), or stop. */
+    void truncateChunks(Principal source, boolean on) {
+        ic.update(source, "set_truncating", Candid.bool(on));
+    }
+
     byte[] sourceRoot(Principal source) {
         return Candid.blob(Candid.decode(ic.query(source, "image_root", Candid.EMPTY)), "root");
     }
