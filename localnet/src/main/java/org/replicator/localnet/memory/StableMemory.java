@@ -107,55 +107,41 @@ public final class StableMemory implements AutoCloseable {
     // ---- access ---------------------------------------------------------------------------------
 
     public void read(long offset, byte[] dst, int dstOffset, int length) {
-        checkBounds(offset, length);
-        long pos = offset;
-        int done = 0;
-        while (done < length) {
-            int inPage = (int) (pos & (PAGE - 1));
-            int n = Math.min(length - done, PAGE - inPage);
-            System.arraycopy(page(pos >>> PAGE_SHIFT), inPage, dst, dstOffset + done, n);
-            pos += n;
-            done += n;
-        }
+        forEachPage(offset, length,
+                (index, inPage, done, n) -> System.arraycopy(page(index), inPage, dst, dstOffset + done, n));
     }
 
     public void write(long offset, byte[] src, int srcOffset, int length) {
-        checkBounds(offset, length);
-        long pos = offset;
-        int done = 0;
-        while (done < length) {
-            int inPage = (int) (pos & (PAGE - 1));
-            int n = Math.min(length - done, PAGE - inPage);
-            System.arraycopy(src, srcOffset + done, writablePage(pos >>> PAGE_SHIFT), inPage, n);
-            pos += n;
-            done += n;
-        }
+        forEachPage(offset, length,
+                (index, inPage, done, n) -> System.arraycopy(src, srcOffset + done, writablePage(index), inPage, n));
     }
 
     /** Copies stable memory into the wasm heap (ic0.stable64_read) without an intermediate buffer. */
     public void read(long offset, Memory dst, int dstAddress, int length) {
-        checkBounds(offset, length);
-        long pos = offset;
-        int done = 0;
-        while (done < length) {
-            int inPage = (int) (pos & (PAGE - 1));
-            int n = Math.min(length - done, PAGE - inPage);
-            dst.write(dstAddress + done, page(pos >>> PAGE_SHIFT), inPage, n);
-            pos += n;
-            done += n;
-        }
+        forEachPage(offset, length, (index, inPage, done, n) -> dst.write(dstAddress + done, page(index), inPage, n));
     }
 
     /** Copies from the wasm heap into stable memory (ic0.stable64_write). */
     public void write(long offset, Memory src, int srcAddress, int length) {
+        forEachPage(offset, length, (index, inPage, done, n) ->
+                System.arraycopy(src.readBytes(srcAddress + done, n), 0, writablePage(index), inPage, n));
+    }
+
+    /** The part of an access in page {@code index}: {@code n} bytes at {@code inPage}, {@code done} bytes into it. */
+    @FunctionalInterface
+    private interface PageSlice {
+        void copy(long index, int inPage, int done, int n);
+    }
+
+    /** Splits an access at page boundaries, after checking it lies within the memory. */
+    private void forEachPage(long offset, int length, PageSlice slice) {
         checkBounds(offset, length);
         long pos = offset;
         int done = 0;
         while (done < length) {
             int inPage = (int) (pos & (PAGE - 1));
             int n = Math.min(length - done, PAGE - inPage);
-            byte[] bytes = src.readBytes(srcAddress + done, n);
-            System.arraycopy(bytes, 0, writablePage(pos >>> PAGE_SHIFT), inPage, n);
+            slice.copy(pos >>> PAGE_SHIFT, inPage, done, n);
             pos += n;
             done += n;
         }
