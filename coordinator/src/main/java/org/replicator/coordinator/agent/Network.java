@@ -42,6 +42,11 @@ public record Network(String name, URI url, Optional<byte[]> pinnedRootKey) {
         return new Network(v, uri, mainnet ? Optional.of(MainnetRootKey.der()) : Optional.empty());
     }
 
+    private boolean isLoopback() {
+        String host = url.getHost().toLowerCase(Locale.ROOT);
+        return host.equals("localhost") || host.startsWith("127.") || host.equals("[::1]") || host.equals("::1");
+    }
+
     private static String invalid(String v) {
         return "'" + v + "' is not a network: use local, ic, or an http(s) URL such as http://127.0.0.1:4943";
     }
@@ -51,9 +56,13 @@ public record Network(String name, URI url, Optional<byte[]> pinnedRootKey) {
         return pinnedRootKey.isEmpty();
     }
 
-    /** Said once before talking to a network whose root key is fetched rather than pinned. */
+    /**
+     * Said once before talking to a network whose root key is fetched rather than pinned. Not for
+     * this machine's own addresses: a replica on loopback is as trustworthy as {@code local}, and a
+     * warning on every command of a local workflow would teach people to ignore it.
+     */
     public Optional<String> trustWarning() {
-        if (!trustsFetchedRootKey() || name.equals("local")) {
+        if (!trustsFetchedRootKey() || name.equals("local") || isLoopback()) {
             return Optional.empty();
         }
         return Optional.of("warning: " + url + " is not the IC mainnet; its root key is fetched from the network"

@@ -41,6 +41,15 @@ class NetworkTest {
     }
 
     @Test
+    void aLoopbackUrlFetchesTheRootKeyWithoutWarning() {
+        for (String url : new String[] {"http://127.0.0.1:8000", "http://localhost:4943", "http://[::1]:4943"}) {
+            Network n = Network.parse(url);
+            assertTrue(n.trustsFetchedRootKey(), url);
+            assertTrue(n.trustWarning().isEmpty(), url);
+        }
+    }
+
+    @Test
     void somethingThatIsNeitherANameNorAUrlIsRefused() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Network.parse("mainnet"));
         assertTrue(e.getMessage().contains("use local, ic, or an http(s) URL"), e.getMessage());
