@@ -185,7 +185,14 @@ public final class ReplicationEngine {
         }
         ImageInfo frozen = image;
         Run.Image recorded = new Run.Image(frozen.size(), frozen.chunkSize(), frozen.chunkCount(), frozen.root().get());
-        return db.inTransaction(tx -> runs.begin(tx, run.id(), frozen.epoch(), recorded));
+        // read once the epoch is open: an upgrade after this point ends the epoch, so the module
+        // read is the one that produced the frozen image
+        Optional<org.replicator.coordinator.store.Digest> module = retrying("the module hash of " + run.canister(),
+                () -> source.moduleHash(run.canister()));
+        return db.inTransaction(tx -> {
+            runs.recordSourceModule(tx, run.id(), module.orElse(null));
+            return runs.begin(tx, run.id(), frozen.epoch(), recorded);
+        });
     }
 
     private Run startPulls(Run run) {
@@ -296,7 +303,7 @@ public final class ReplicationEngine {
         db.inTransaction(tx -> {
             Long parent = generations.latestSealed(tx, replica).map(Generation::id).orElse(null);
             Generation recorded = generations.record(tx, replica, run.id(), BigInteger.valueOf(g.epoch()), g.root(),
-                    g.size(), g.chunkCount(), null, parent);
+                    g.size(), g.chunkCount(), runs.sourceModule(tx, run.id()).orElse(null), parent);
             runs.transitionPart(tx, run.id(), replica, PartState.PULLING, PartState.PULLED, recorded.id(), null);
             if (image.chunkCount() > 0) {
                 runs.markChunks(tx, run.id(), replica, 0, ChunkRange.State.REQUESTED, ChunkRange.State.DONE,

@@ -32,8 +32,52 @@ public final class AppReplicationClient {
         });
     }
 
+    /** The module the app runs now, as the network certifies it to anyone; empty without code. */
+    public Optional<Digest> moduleHash(PrincipalId app) {
+        return gateway.canisterInfo(app).moduleHash();
+    }
+
     public void end(PrincipalId app, BigInteger epoch) {
         call(app, "replication_end", Candid.record().nat64("epoch", epoch.longValueExact()).toArg());
+    }
+
+    /**
+     * The indices of the chunks that differ between the open epoch {@code epoch} and the earlier
+     * {@code since} (following {@code next} until the list is whole). Empty when the source no
+     * longer has {@code since}'s hashes (SINCE_EPOCH_UNAVAILABLE): then nobody can tell.
+     */
+    public Optional<List<Long>> changes(PrincipalId app, BigInteger epoch, BigInteger since) {
+        List<Long> indices = new ArrayList<>();
+        Optional<Long> start = Optional.empty();
+        do {
+            Candid.RecordBuilder arg = Candid.record().nat64("epoch", epoch.longValueExact())
+                    .nat64("since_epoch", since.longValueExact())
+                    .field("start", start, Candid.optType(org.ic4j.candid.parser.IDLType.createType(
+                            org.ic4j.candid.types.Type.NAT64)));
+            byte[] reply;
+            try {
+                reply = gateway.update(app, "replication_changes", arg.toArg());
+            } catch (IcException e) {
+                if (e instanceof org.replicator.coordinator.agent.IcRejectedException r
+                        && r.rejectMessage().contains("SINCE_EPOCH_UNAVAILABLE")) {
+                    return Optional.empty();
+                }
+                throw ProtocolCalls.classify(e, app, ROLE, "replication_changes");
+            }
+            Map<?, ?> m = ProtocolCalls.decode(app, ROLE, "replication_changes", reply, Candid::replyRecord);
+            Object vec = Candid.field(m, "indices");
+            if (vec instanceof long[] longs) {
+                for (long i : longs) {
+                    indices.add(i);
+                }
+            } else {
+                for (Object i : (Object[]) vec) {
+                    indices.add(((Number) i).longValue());
+                }
+            }
+            start = Candid.opt(m, "next").map(n -> ((Number) n).longValue());
+        } while (start.isPresent());
+        return Optional.of(indices);
     }
 
     public ReplicationStatus status(PrincipalId app) {

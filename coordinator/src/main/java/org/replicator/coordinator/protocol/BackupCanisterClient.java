@@ -46,6 +46,17 @@ public final class BackupCanisterClient {
         return ProtocolCalls.decode(replica, ROLE, "sync", reply, r -> status(Candid.replyRecord(r)));
     }
 
+    /**
+     * Has the backup canister push its generation {@code generation} (its own numbering) into
+     * {@code target}'s restore endpoints; progress is in {@link BackupStatus#restore()}. Refused with
+     * RESTORE_IN_PROGRESS while a restore is active.
+     */
+    public BackupStatus restoreTo(PrincipalId replica, PrincipalId target, long generation) {
+        byte[] arg = Candid.record().principal("target", target).nat64("generation", generation).toArg();
+        byte[] reply = update(replica, "restore_to", arg);
+        return ProtocolCalls.decode(replica, ROLE, "restore_to", reply, r -> status(Candid.replyRecord(r)));
+    }
+
     public BackupStatus status(PrincipalId replica) {
         byte[] reply = query(replica, "status", NO_ARGUMENTS);
         return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> status(Candid.replyRecord(r)));
@@ -96,8 +107,14 @@ public final class BackupCanisterClient {
 
     private static BackupStatus status(Map<?, ?> m) {
         return new BackupStatus(Candid.principal(m, "source"), Candid.opt(m, "run").map(x -> run((Map<?, ?>) x)),
-                Candid.nat64(m, "generations"), Candid.nat64(m, "chunks_stored"), Candid.nat64(m, "bytes_stored"),
+                Candid.opt(m, "restore").map(x -> restore((Map<?, ?>) x)), Candid.nat64(m, "generations"), Candid.nat64(m, "chunks_stored"), Candid.nat64(m, "bytes_stored"),
                 Candid.nat(m, "cycle_balance"));
+    }
+
+    private static BackupRestore restore(Map<?, ?> m) {
+        return new BackupRestore(Candid.principal(m, "target"), Candid.nat64(m, "generation"), Candid.text(m, "state"),
+                Candid.nat64(m, "chunks_written"), Candid.nat64(m, "chunks_total"),
+                Candid.opt(m, "error").map(String::valueOf));
     }
 
     private static BackupRun run(Map<?, ?> m) {

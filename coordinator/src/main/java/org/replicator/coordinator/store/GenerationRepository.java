@@ -80,6 +80,35 @@ public final class GenerationRepository {
         return result;
     }
 
+    public Optional<Generation> find(Connection tx, long generationId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM generations WHERE generation_id = ?")) {
+            ps.setLong(1, generationId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
+            }
+        }
+    }
+
+    /** The sealed, not deleted generations held by any replica of {@code canister}, newest first. */
+    public List<Generation> sealedOf(Connection tx, PrincipalId canister) throws SQLException {
+        List<Generation> result = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + prefixed("g") + " FROM generations g"
+                + " JOIN replicas r ON r.replica_id = g.replica_id WHERE r.source_canister_id = ?"
+                + " AND g.sealed_at IS NOT NULL AND g.deleted_at IS NULL ORDER BY g.sealed_at DESC, g.generation_id DESC")) {
+            ps.setString(1, canister.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    result.add(map(rs));
+                }
+            }
+        }
+        return result;
+    }
+
+    private static String prefixed(String alias) {
+        return alias + "." + COLUMNS.replace(", ", ", " + alias + ".");
+    }
+
     private static Generation map(ResultSet rs) throws SQLException {
         return new Generation(rs.getLong("generation_id"), Rows.principal(rs, "replica_id"), Rows.optionalLong(rs, "run_id"),
                 Rows.bigInteger(rs, "epoch"), Digest.of(rs.getBytes("root")), rs.getLong("size"), rs.getInt("chunk_count"),

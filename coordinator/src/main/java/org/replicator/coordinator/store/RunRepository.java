@@ -122,6 +122,27 @@ public final class RunRepository {
         }
     }
 
+    /**
+     * Records the module the source ran when the run's image was frozen; its generations carry it,
+     * so a restore into a new canister can be given the same code.
+     */
+    public void recordSourceModule(Connection tx, long runId, Digest module) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE runs SET source_module_hash = ? WHERE run_id = ?")) {
+            Rows.setDigest(ps, 1, module);
+            ps.setLong(2, runId);
+            ps.executeUpdate();
+        }
+    }
+
+    public Optional<Digest> sourceModule(Connection tx, long runId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT source_module_hash FROM runs WHERE run_id = ?")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Rows.digest(rs, "source_module_hash") : Optional.empty();
+            }
+        }
+    }
+
     /** Renews this coordinator's lease on a run it drives, so that nobody takes it over while it works. */
     public void heartbeat(Connection tx, long runId, String owner) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(

@@ -63,11 +63,7 @@ final class ReplicationWorld implements AutoCloseable {
     /** The demo app on subnet 1 in 64 KiB chunks, controlled by the test and the coordinator, filled to `mib` MiB. */
     Principal demoApp(long mib, long seed) {
         Principal app = deployer.createCanister(1);
-        Candid.RecordBuilder init = Candid.record().field("chunk_size", Optional.of(CHUNK),
-                Candid.optType(org.ic4j.candid.parser.IDLType.createType(org.ic4j.candid.types.Type.NAT64)));
-        byte[] arg = IDLArgs.create(List.of(IDLValue.create(Optional.of(init.values()), Candid.optType(init.type()))))
-                .toBytes();
-        deployer.install(app, CanisterWasm.demoApp().bytes(), "install", arg);
+        deployer.install(app, CanisterWasm.demoApp().bytes(), "install", demoInitArg());
         deployer.setControllers(app, List.of(deployer.principal(), coordinator));
         while (true) {
             Map<?, ?> r = Candid.replyRecord(deployer.update(app, "generate",
@@ -76,6 +72,14 @@ final class ReplicationWorld implements AutoCloseable {
                 return app;
             }
         }
+    }
+
+    /** The demo app's install argument: 64 KiB chunks. */
+    static byte[] demoInitArg() {
+        Candid.RecordBuilder init = Candid.record().field("chunk_size", Optional.of(CHUNK),
+                Candid.optType(org.ic4j.candid.parser.IDLType.createType(org.ic4j.candid.types.Type.NAT64)));
+        return IDLArgs.create(List.of(IDLValue.create(Optional.of(init.values()), Candid.optType(init.type()))))
+                .toBytes();
     }
 
     long mutate(Principal app, long bytes, long seed) {
@@ -130,6 +134,15 @@ final class ReplicationWorld implements AutoCloseable {
                 out.add(row);
             }
             return out;
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A statement against the coordinator's database, for tests that damage its records on purpose. */
+    static void execute(DatabaseTarget.External db, String sql) {
+        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), null)) {
+            c.createStatement().execute(sql);
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
