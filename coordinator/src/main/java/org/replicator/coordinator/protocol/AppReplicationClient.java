@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.types.Type;
 import org.ic4j.types.Principal;
 import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.agent.IcRejectedException;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.Digest;
 
@@ -34,6 +37,47 @@ public final class AppReplicationClient {
 
     public void end(PrincipalId app, BigInteger epoch) {
         call(app, "replication_end", Candid.record().nat64("epoch", epoch.longValueExact()).toArg());
+    }
+
+    /**
+     * One page of {@code replication_changes}: the indices of {@code epoch}'s chunks that differ from
+     * {@code sinceEpoch}'s, from {@code start} on, and where the next page starts if there is one.
+     * A since_epoch the source no longer keeps is an {@link IcRejectedException} whose message starts
+     * with {@code SINCE_EPOCH_UNAVAILABLE}.
+     */
+    public Changes changes(PrincipalId app, BigInteger epoch, BigInteger sinceEpoch, Optional<Long> start) {
+        IDLType nat64 = IDLType.createType(Type.NAT64);
+        byte[] arg = Candid.record().nat64("epoch", epoch.longValueExact()).nat64("since_epoch", sinceEpoch.longValueExact())
+                .field("start", start, Candid.optType(nat64)).toArg();
+        byte[] reply = call(app, "replication_changes", arg);
+        return ProtocolCalls.decode(app, ROLE, "replication_changes", reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            return new Changes(nat64s(Candid.field(m, "indices")), Candid.opt(m, "next").map(n -> ((Number) n).longValue()));
+        });
+    }
+
+    /** A page of changed chunk indices; {@code next} is where the following page starts. */
+    public record Changes(List<Long> indices, Optional<Long> next) {
+    }
+
+    private static List<Long> nat64s(Object vec) {
+        List<Long> out = new ArrayList<>();
+        if (vec instanceof long[] longs) {
+            for (long l : longs) {
+                out.add(l);
+            }
+        } else if (vec instanceof Object[] boxed) {
+            for (Object o : boxed) {
+                out.add(((Number) o).longValue());
+            }
+        } else if (vec instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(((Number) o).longValue());
+            }
+        } else {
+            throw new IllegalStateException("indices is not a vec nat64 but " + (vec == null ? "null" : vec.getClass()));
+        }
+        return out;
     }
 
     public ReplicationStatus status(PrincipalId app) {
