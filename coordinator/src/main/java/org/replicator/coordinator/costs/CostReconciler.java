@@ -179,11 +179,12 @@ public final class CostReconciler {
         for (PrincipalId replica : replicas) {
             Optional<Generation> base = db.inTransaction(tx -> generations.latestSealed(tx, replica));
             Count c = base.isEmpty()
-                    ? new Count(image.chunkCount(), image.size(), "no sealed generation yet, so all")
+                    ? new Count(image.chunkCount(), image.size(), 0, "no sealed generation yet, so all")
                     : bySince.computeIfAbsent(base.get().epoch(), since -> count(run, image, epoch, since, retrier));
-            total = total.add(fees.pullEstimate(c.chunks(), c.bytes()));
+            BigInteger overhead = fees.incrementalRunOverhead(c.pages(), c.pages() == 0 ? 0 : c.chunks());
+            total = total.add(fees.pullEstimate(c.chunks(), c.bytes())).add(overhead);
             lines.add(replica + ": " + c.why() + " " + c.chunks() + " of " + image.chunkCount() + " chunks ("
-                    + c.bytes() + " bytes)");
+                    + c.bytes() + " bytes) + " + overhead + " for sync, begin, end and listing changes");
         }
         BigInteger refined = total;
         db.inTransaction(tx -> ledger.record(tx, new CycleEntry.New(run.id(), run.canister(), null, null,
@@ -192,11 +193,13 @@ public final class CostReconciler {
         return refined;
     }
 
-    private record Count(long chunks, long bytes, String why) {
+    /** Chunks (and bytes) a replica will fetch, from {@code pages} pages of changes (0: not listed). */
+    private record Count(long chunks, long bytes, long pages, String why) {
     }
 
     private Count count(Run run, Run.Image image, BigInteger epoch, BigInteger since, Retrier retrier) {
         long chunks = 0;
+        long pages = 0;
         boolean last = false;
         Optional<Long> start = Optional.empty();
         try {
@@ -205,6 +208,7 @@ public final class CostReconciler {
                 AppReplicationClient.Changes page = retrier.retrying("replication_changes on " + run.canister(),
                         () -> source.changes(run.canister(), epoch, since, from));
                 chunks += page.indices().size();
+                pages++;
                 last |= page.indices().contains((long) image.chunkCount() - 1);
                 start = page.next();
             } while (start.isPresent());
@@ -213,12 +217,12 @@ public final class CostReconciler {
                     ? "the source no longer keeps epoch " + since + " (it keeps the last 8), so the full estimate:"
                     : "the source could not list changes since epoch " + since + " (" + e.getMessage()
                             + "), so the full estimate:";
-            return new Count(image.chunkCount(), image.size(), why);
+            return new Count(image.chunkCount(), image.size(), 0, why);
         }
         long bytes = chunks * image.chunkSize();
         if (last) {
             bytes -= (long) image.chunkCount() * image.chunkSize() - image.size();
         }
-        return new Count(chunks, bytes, "changed since epoch " + since + ":");
+        return new Count(chunks, bytes, pages, "changed since epoch " + since + ":");
     }
 }

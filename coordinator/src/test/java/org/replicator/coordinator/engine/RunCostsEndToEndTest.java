@@ -103,14 +103,22 @@ class RunCostsEndToEndTest {
         }
         BigInteger reported = big(scalar(db, "SELECT sum(amount) FROM cycle_ledger WHERE run_id = " + incremental.id()
                 + " AND kind = 'transfer'"));
+        BigInteger measuredRun = BigInteger.ZERO;
+        for (PrincipalId r : replicas) {
+            measuredRun = measuredRun.add(big(scalar(db, "SELECT b.cycles - a.cycles FROM run_balances b JOIN run_balances a"
+                    + " USING (run_id, canister_id) WHERE b.phase = 'before' AND a.phase = 'after' AND run_id = "
+                    + incremental.id() + " AND canister_id = '" + r + "'")));
+        }
+        measuredRun = measuredRun.add(TOP_UP);
         assertTrue(refined.compareTo(upperBound) < 0, "refined " + refined + " < full " + upperBound);
         assertTrue(refined.compareTo(fetchedAtFeeTable) >= 0, "refined " + refined + " ≥ the chunks fetched at the fee"
                 + " table's price " + fetchedAtFeeTable);
-        System.out.printf("incremental estimate: full %d, refined %d (%.1f %% of full), chunks fetched at fee-table"
-                + " price %d (refined / that = %.2f), replicas' counters %d (refined / counters = %.2f)%n", upperBound,
-                refined, 100.0 * refined.doubleValue() / upperBound.doubleValue(), fetchedAtFeeTable,
-                refined.doubleValue() / fetchedAtFeeTable.doubleValue(), reported,
-                refined.doubleValue() / reported.doubleValue());
+        assertTrue(refined.compareTo(measuredRun) >= 0, "refined " + refined + " ≥ the measured cost " + measuredRun);
+        System.out.printf("incremental estimate: full %d, refined %d (%.1f %% of full); chunks fetched at fee-table"
+                + " price %d (refined / that = %.2f); measured %d (refined / measured = %.2f); counters %d%n",
+                upperBound, refined, 100.0 * refined.doubleValue() / upperBound.doubleValue(), fetchedAtFeeTable,
+                refined.doubleValue() / fetchedAtFeeTable.doubleValue(), measuredRun,
+                refined.doubleValue() / measuredRun.doubleValue(), reported);
 
         // the report, three ways
         CliRunner.Result text = ok(cli("costs", "demo"));
