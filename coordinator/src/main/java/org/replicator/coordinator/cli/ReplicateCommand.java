@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
+import org.replicator.coordinator.costs.BalanceProbe;
+import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.ReplicationEngine;
@@ -68,9 +70,12 @@ final class ReplicateCommand implements Callable<Integer> {
                     bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
                 }
             };
-            ReplicationEngine engine = new ReplicationEngine(session.database(),
-                    new AppReplicationClient(session.gateway()), new BackupCanisterClient(session.gateway()),
-                    FeeTable.load(), EngineSettings.defaults(), "cli-" + UUID.randomUUID(), progress);
+            AppReplicationClient source = new AppReplicationClient(session.gateway());
+            FeeTable fees = FeeTable.load();
+            ReplicationEngine engine = new ReplicationEngine(session.database(), source,
+                    new BackupCanisterClient(session.gateway()), fees, EngineSettings.defaults(),
+                    "cli-" + UUID.randomUUID(), progress,
+                    new CostReconciler(session.database(), source, new BalanceProbe(session.gateway()), fees));
             String actor = session.identity().principal().text();
             Run run = engine.unfinished().stream()
                     .filter(r -> r.canister().text().equals(canister))

@@ -46,6 +46,18 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
         return perChunk.multiply(BigInteger.valueOf(chunks)).add(perByte.multiply(BigInteger.valueOf(bytes)));
     }
 
+    /**
+     * What one replica's incremental run costs beyond its chunk pulls: the {@code sync()} ingress
+     * message and its execution, and the backup canister's own calls to the source
+     * ({@code replication_begin}, {@code replication_end} and {@code pages} pages of
+     * {@code replication_changes} whose replies carry 8 bytes per listed index).
+     */
+    public BigInteger incrementalRunOverhead(long pages, long listedIndices) {
+        BigInteger perCall = xnetCall.add(updateExecution.multiply(BigInteger.TWO));
+        return ingressReception.add(updateExecution).add(perCall.multiply(BigInteger.valueOf(2 + pages)))
+                .add(xnetByte.multiply(BigInteger.valueOf(8 * listedIndices)));
+    }
+
     private static BigInteger nat(Properties p, String key) {
         String v = p.getProperty(key);
         if (v == null) {

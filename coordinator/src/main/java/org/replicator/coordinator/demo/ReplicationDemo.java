@@ -124,8 +124,9 @@ public final class ReplicationDemo {
             cli(common, "verify", app.text());
             cli(common, "generations", app.text());
 
-            step("Cycle costs, from the coordinator's ledger");
-            printCosts(postgres);
+            step("replicator costs: the estimate, the backup canisters' own counters and their measured balance changes");
+            cli(common, "costs", app.text());
+            checkLedgerMatchesBalances(postgres);
 
             System.out.println();
             System.out.println("Where things are:");
@@ -195,14 +196,23 @@ public final class ReplicationDemo {
         }
     }
 
-    private static void printCosts(EmbeddedPostgresServer postgres) throws SQLException {
-        List<List<Object>> costs = rows(postgres, "SELECT l.run_id, r.kind, l.replica_id, l.kind, l.amount"
-                + " FROM cycle_ledger l LEFT JOIN runs r USING (run_id) ORDER BY l.entry_id");
-        System.out.printf("      %-5s %-12s %-29s %-10s %22s%n", "run", "kind", "replica", "entry", "cycles");
-        for (List<Object> c : costs) {
-            System.out.printf("      %-5s %-12s %-29s %-10s %,22d%n", c.get(0) == null ? "-" : c.get(0),
-                    c.get(1) == null ? "-" : c.get(1), c.get(2) == null ? "-" : c.get(2), c.get(3),
-                    new java.math.BigDecimal(c.get(4).toString()).toBigIntegerExact());
+    /** Per run and replica, the ledger's rows add up to the balance change the coordinator read. */
+    private void checkLedgerMatchesBalances(EmbeddedPostgresServer postgres) throws SQLException {
+        List<List<Object>> parts = rows(postgres, """
+                SELECT b.run_id, b.canister_id, b.cycles - a.cycles + COALESCE((SELECT sum(t.amount) FROM cycle_ledger t
+                         WHERE t.kind = 'top_up' AND t.replica_id = b.canister_id AND t.at > b.read_at
+                           AND t.at <= a.read_at), 0),
+                       (SELECT COALESCE(sum(CASE WHEN l.kind = 'overcount' THEN -l.amount ELSE l.amount END), 0)
+                          FROM cycle_ledger l WHERE l.run_id = b.run_id AND l.replica_id = b.canister_id
+                           AND l.kind NOT IN ('estimate', 'top_up'))
+                  FROM run_balances b JOIN run_balances a ON a.run_id = b.run_id AND a.canister_id = b.canister_id
+                                                       AND a.phase = 'after'
+                 WHERE b.phase = 'before' AND b.role = 'replica' ORDER BY b.run_id, b.canister_id""");
+        check(parts.size() == 4, "balances were read before and after both runs for both replicas");
+        for (List<Object> p : parts) {
+            check(new java.math.BigDecimal(p.get(2).toString()).compareTo(new java.math.BigDecimal(p.get(3).toString())) == 0,
+                    "run " + p.get(0) + ", " + p.get(1) + ": the ledger's rows add up to the balance change ("
+                            + p.get(2) + " cycles)");
         }
     }
 

@@ -11,6 +11,7 @@ import java.util.function.Supplier;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcRejectedException;
 import org.replicator.coordinator.agent.IcUnreachableException;
+import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
@@ -54,6 +55,8 @@ public final class ReplicationEngine {
     private final EngineSettings settings;
     private final String owner;
     private final RunProgress progress;
+    /** Measures what runs cost (balances, refined estimate); null: not measured. */
+    private final CostReconciler costs;
     private final RunRepository runs = new RunRepository();
     private final ReplicaRepository replicas = new ReplicaRepository();
     private final GenerationRepository generations = new GenerationRepository();
@@ -62,6 +65,12 @@ public final class ReplicationEngine {
 
     public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
             EngineSettings settings, String owner, RunProgress progress) {
+        this(db, source, backups, fees, settings, owner, progress, null);
+    }
+
+    public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
+            EngineSettings settings, String owner, RunProgress progress, CostReconciler costs) {
+        this.costs = costs;
         this.db = db;
         this.source = source;
         this.backups = backups;
@@ -93,7 +102,9 @@ public final class ReplicationEngine {
         ReplicationStatus status = source.status(c.id());
         long chunks = status.chunkSize() == 0 ? 0 : (status.regionSize() + status.chunkSize() - 1) / status.chunkSize();
         BigInteger estimate = fees.pullEstimate(chunks, status.regionSize()).multiply(BigInteger.valueOf(active.size()));
-        if (budget != null && estimate.compareTo(budget) > 0) {
+        // an incremental run's budget is held against its refined estimate once the source has listed
+        // its changes (CostReconciler.beforePulls); this one is only an upper bound
+        if (budget != null && estimate.compareTo(budget) > 0 && (kind == Run.Kind.FULL || costs == null)) {
             throw new RunRefused("the run is estimated at " + estimate + " cycles (" + active.size() + " replica(s) × "
                     + status.regionSize() + " bytes in " + chunks + " chunks) and the budget is " + budget
                     + "; raise --budget or replicate into fewer replicas");
@@ -147,6 +158,9 @@ public final class ReplicationEngine {
             // back at once; only one that dies keeps it until its lease expires
             releaseQuietly(runId);
         }
+        if (costs != null) {
+            costs.afterRun(run, this::retrying);
+        }
         progress.state(run);
         return run;
     }
@@ -197,6 +211,15 @@ public final class ReplicationEngine {
 
     private Run startPulls(Run run) {
         Run.Image image = run.image().orElseThrow();
+        if (costs != null) {
+            Optional<String> refused = costs.beforePulls(run,
+                    db.inTransaction(tx -> runs.parts(tx, run.id())).stream().map(Part::replica).toList(), this::retrying);
+            if (refused.isPresent()) {
+                Run failed = db.inTransaction(tx -> runs.fail(tx, run.id(), refused.get()));
+                endQuietly(failed);
+                return failed;
+            }
+        }
         for (Part part : db.inTransaction(tx -> runs.parts(tx, run.id()))) {
             if (part.state() != PartState.PENDING) {
                 continue;
@@ -313,6 +336,9 @@ public final class ReplicationEngine {
                     r.cyclesSpent().max(BigInteger.ZERO), "backup canister run " + r.id() + " (generation " + g.id()
                             + "): cycles_spent " + r.cyclesSpent() + ", " + r.chunksFetched() + " chunks / "
                             + r.bytesFetched() + " bytes fetched, " + r.chunksReused() + " chunks reused"));
+            if (costs != null) {
+                costs.pulled(tx, run, replica, r);
+            }
             return null;
         });
         progress.pulled(run.id(), replica, r.chunksTotal(), r.chunksTotal(), r.bytesFetched());

@@ -5,10 +5,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.types.Type;
 import org.ic4j.types.Principal;
 import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.agent.IcRejectedException;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.Digest;
 
@@ -42,42 +45,68 @@ public final class AppReplicationClient {
     }
 
     /**
-     * The indices of the chunks that differ between the open epoch {@code epoch} and the earlier
-     * {@code since} (following {@code next} until the list is whole). Empty when the source no
-     * longer has {@code since}'s hashes (SINCE_EPOCH_UNAVAILABLE): then nobody can tell.
+     * Every changed chunk index between the open epoch {@code epoch} and the earlier {@code since},
+     * following the pages; empty when the source no longer keeps {@code since}'s hashes
+     * (SINCE_EPOCH_UNAVAILABLE): then nobody can tell.
      */
-    public Optional<List<Long>> changes(PrincipalId app, BigInteger epoch, BigInteger since) {
+    public Optional<List<Long>> allChanges(PrincipalId app, BigInteger epoch, BigInteger since) {
         List<Long> indices = new ArrayList<>();
         Optional<Long> start = Optional.empty();
         do {
-            Candid.RecordBuilder arg = Candid.record().nat64("epoch", epoch.longValueExact())
-                    .nat64("since_epoch", since.longValueExact())
-                    .field("start", start, Candid.optType(org.ic4j.candid.parser.IDLType.createType(
-                            org.ic4j.candid.types.Type.NAT64)));
-            byte[] reply;
+            Changes page;
             try {
-                reply = gateway.update(app, "replication_changes", arg.toArg());
-            } catch (IcException e) {
-                if (e instanceof org.replicator.coordinator.agent.IcRejectedException r
-                        && r.rejectMessage().contains("SINCE_EPOCH_UNAVAILABLE")) {
+                page = changes(app, epoch, since, start);
+            } catch (IcRejectedException e) {
+                if (e.rejectMessage().contains("SINCE_EPOCH_UNAVAILABLE")) {
                     return Optional.empty();
                 }
-                throw ProtocolCalls.classify(e, app, ROLE, "replication_changes");
+                throw e;
             }
-            Map<?, ?> m = ProtocolCalls.decode(app, ROLE, "replication_changes", reply, Candid::replyRecord);
-            Object vec = Candid.field(m, "indices");
-            if (vec instanceof long[] longs) {
-                for (long i : longs) {
-                    indices.add(i);
-                }
-            } else {
-                for (Object i : (Object[]) vec) {
-                    indices.add(((Number) i).longValue());
-                }
-            }
-            start = Candid.opt(m, "next").map(n -> ((Number) n).longValue());
+            indices.addAll(page.indices());
+            start = page.next();
         } while (start.isPresent());
         return Optional.of(indices);
+    }
+
+    /**
+     * One page of {@code replication_changes}: the indices of {@code epoch}'s chunks that differ from
+     * {@code sinceEpoch}'s, from {@code start} on, and where the next page starts if there is one.
+     * A since_epoch the source no longer keeps is an {@link IcRejectedException} whose message starts
+     * with {@code SINCE_EPOCH_UNAVAILABLE}.
+     */
+    public Changes changes(PrincipalId app, BigInteger epoch, BigInteger sinceEpoch, Optional<Long> start) {
+        IDLType nat64 = IDLType.createType(Type.NAT64);
+        byte[] arg = Candid.record().nat64("epoch", epoch.longValueExact()).nat64("since_epoch", sinceEpoch.longValueExact())
+                .field("start", start, Candid.optType(nat64)).toArg();
+        byte[] reply = call(app, "replication_changes", arg);
+        return ProtocolCalls.decode(app, ROLE, "replication_changes", reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            return new Changes(nat64s(Candid.field(m, "indices")), Candid.opt(m, "next").map(n -> ((Number) n).longValue()));
+        });
+    }
+
+    /** A page of changed chunk indices; {@code next} is where the following page starts. */
+    public record Changes(List<Long> indices, Optional<Long> next) {
+    }
+
+    private static List<Long> nat64s(Object vec) {
+        List<Long> out = new ArrayList<>();
+        if (vec instanceof long[] longs) {
+            for (long l : longs) {
+                out.add(l);
+            }
+        } else if (vec instanceof Object[] boxed) {
+            for (Object o : boxed) {
+                out.add(((Number) o).longValue());
+            }
+        } else if (vec instanceof List<?> list) {
+            for (Object o : list) {
+                out.add(((Number) o).longValue());
+            }
+        } else {
+            throw new IllegalStateException("indices is not a vec nat64 but " + (vec == null ? "null" : vec.getClass()));
+        }
+        return out;
     }
 
     public ReplicationStatus status(PrincipalId app) {

@@ -175,7 +175,7 @@ public final class RestorePlanner {
         }
         Optional<List<Long>> changed;
         try {
-            changed = apps.changes(original, image.epoch(), newest.epoch());
+            changed = apps.allChanges(original, image.epoch(), newest.epoch());
         } finally {
             apps.end(original, image.epoch());
         }

@@ -30,10 +30,17 @@ public record CycleEntry(
         TOP_UP,
         RESTORE,
         DEPOSIT,
-        REFUND;
+        REFUND,
+        /**
+         * what a replica's balance fell during a run beyond its own counter (ingress, idle
+         * storage, execution the counter does not see)
+         */
+        OVERHEAD,
+        /** what a replica's balance fell less than its own counter says */
+        OVERCOUNT;
 
         public boolean credits() {
-            return this == DEPOSIT || this == REFUND;
+            return this == DEPOSIT || this == REFUND || this == OVERCOUNT;
         }
 
         String column() {

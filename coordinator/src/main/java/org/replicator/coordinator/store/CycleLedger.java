@@ -5,9 +5,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
 
 public final class CycleLedger {
     private static final String COLUMNS = "entry_id, at, run_id, canister_id, replica_id, user_principal, kind, amount, note";
@@ -30,11 +33,44 @@ public final class CycleLedger {
         }
     }
 
-    /** Cycles a run spent (estimates excluded). */
+    /** Cycles a run spent (estimates excluded, overcounts taken off). */
     public BigInteger spentByRun(Connection tx, long runId) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(amount), 0) AS total FROM cycle_ledger"
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind = 'overcount' THEN -amount"
+                + " ELSE amount END), 0) AS total FROM cycle_ledger"
                 + " WHERE run_id = ? AND kind NOT IN ('estimate', 'deposit', 'refund')")) {
             ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Rows.bigInteger(rs, "total");
+            }
+        }
+    }
+
+    /**
+     * What a run cost one replica by the ledger: its cost rows for the run less its credits, without
+     * estimates (forecasts) and top-ups (cycles added to the balance, not spent).
+     */
+    public BigInteger spentByReplica(Connection tx, long runId, PrincipalId replica) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind IN ('overcount', 'refund',"
+                + " 'deposit') THEN -amount ELSE amount END), 0) AS total FROM cycle_ledger"
+                + " WHERE run_id = ? AND replica_id = ? AND kind NOT IN ('estimate', 'top_up')")) {
+            ps.setLong(1, runId);
+            ps.setString(2, replica.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Rows.bigInteger(rs, "total");
+            }
+        }
+    }
+
+    /** Cycles the coordinator added to {@code canister} (top_up rows) after {@code from} and up to {@code to}. */
+    public BigInteger toppedUp(Connection tx, PrincipalId canister, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(amount), 0) AS total FROM cycle_ledger"
+                + " WHERE kind = 'top_up' AND (replica_id = ? OR canister_id = ?) AND at > ? AND at <= ?")) {
+            ps.setString(1, canister.text());
+            ps.setString(2, canister.text());
+            ps.setObject(3, from.atOffset(ZoneOffset.UTC));
+            ps.setObject(4, to.atOffset(ZoneOffset.UTC));
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return Rows.bigInteger(rs, "total");

@@ -201,6 +201,24 @@ public final class RunRepository {
         return runs;
     }
 
+    /** The newest {@code limit} runs, of one canister or (null) of all, newest first. */
+    public List<Run> listRecent(Connection tx, PrincipalId canister, int limit) throws SQLException {
+        List<Run> runs = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE (?::text IS NULL"
+                + " OR canister_id = ?) ORDER BY run_id DESC LIMIT ?")) {
+            String id = canister == null ? null : canister.text();
+            ps.setString(1, id);
+            ps.setString(2, id);
+            ps.setInt(3, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    runs.add(map(rs));
+                }
+            }
+        }
+        return runs;
+    }
+
     // ---- replicas' parts ----------------------------------------------------------------------
 
     public enum PartState { PENDING, PULLING, PULLED, VERIFIED, SEALED, FAILED }

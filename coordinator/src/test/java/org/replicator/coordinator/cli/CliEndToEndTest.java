@@ -21,6 +21,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.replicator.canisters.CanisterWasm;
+import org.replicator.coordinator.agent.Identities;
 import org.replicator.coordinator.agent.IdentitiesTest;
 import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.PostgresForTests;
@@ -70,7 +72,7 @@ class CliEndToEndTest {
         Result first = run("init", "--data-dir", dataDir.toString());
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("data directory: " + dataDir.toAbsolutePath()), first.out());
-        assertTrue(first.out().contains("schema: empty -> version 2"), first.out());
+        assertTrue(first.out().contains("schema: empty -> version 3"), first.out());
         assertTrue(dataDir.resolve("postgres").resolve("PG_VERSION").toFile().isFile());
 
         Result second = run("init", "--data-dir", dataDir.toString());
@@ -200,6 +202,70 @@ class CliEndToEndTest {
     }
 
     @Test
+    void everyReportCommandPrintsOneJsonDocumentWithJson() throws Exception {
+        // a replicable app (the demo app, empty), controlled by the identity the commands act as
+        Path pem = IdentitiesTest.fixture("ed25519-dfx.pem");
+        Principal coordinator = Principal.fromText(Identities.fromPemFile(pem).principal().text());
+        Principal demo = deployer.createCanister(1);
+        deployer.install(demo, CanisterWasm.demoApp().bytes(), "install", new byte[] {'D', 'I', 'D', 'L', 0, 0});
+        deployer.setControllers(demo, List.of(deployer.principal(), coordinator));
+        String[] as = {"--network", net.url().toString(), "--identity", pem.toString()};
+        assertEquals(0, runDb("init").code());
+        assertEquals(0, runDb(with(as, "canister", "add", demo.toString(), "--name", "demo")).code());
+        Result created = runDb(with(as, "replica", "create", "demo", "--json"));
+        assertEquals(0, created.code(), created.err());
+        String replica = new ObjectMapper().readTree(created.out()).get("id").asText();
+
+        ObjectMapper json = new ObjectMapper();
+        JsonNode replicated = json.readTree(checkJson(runDb(with(as, "replicate", "demo", "--json"))));
+        assertEquals("sealed", replicated.get("state").asText());
+        assertEquals(demo.toString(), json.readTree(checkJson(runDb("canister", "list", "--json"))).get(0).get("id")
+                .asText());
+        assertEquals(replica, json.readTree(checkJson(runDb("replica", "list", "--json"))).get(0).get("id").asText());
+        JsonNode status = json.readTree(checkJson(runDb("--json", "status")));
+        assertEquals(replicated.get("run").asLong(), status.get("last_finished").get(0).get("run").asLong());
+        assertEquals(0, status.get("unfinished").size());
+        JsonNode generations = json.readTree(checkJson(runDb("generations", "demo", "--json")));
+        assertEquals(replicated.get("root").asText(), generations.get(0).get("root").asText());
+        JsonNode verify = json.readTree(checkJson(runDb(with(as, "verify", "demo", "--json"))));
+        assertEquals("ok", verify.get(0).get("verdict").asText());
+        JsonNode costs = json.readTree(checkJson(runDb("costs", "--json")));
+        assertEquals(replica, costs.get("runs").get(0).get("replicas").get(0).get("replica").asText());
+        assertTrue(costs.get("runs").get(0).get("replicas").get(0).get("measured").isTextual(), costs.toString());
+    }
+
+    @Test
+    void costsWithoutRunsSaysSoAndBothCsvAndJsonIsAUsageError() {
+        assertEquals(0, runDb("init").code());
+        Result none = runDb("costs");
+        assertEquals(0, none.code(), none.err());
+        assertTrue(none.out().contains("no runs yet"), none.out());
+        Result both = runDb("costs", "--csv", "--json");
+        assertEquals(ExitCodes.USAGE, both.code());
+        assertTrue(both.err().contains("choose one"), both.err());
+        Result unknown = runDb("costs", "nosuch");
+        assertEquals(ExitCodes.FAILURE, unknown.code());
+        assertTrue(unknown.err().contains("no protected canister is called nosuch"), unknown.err());
+    }
+
+    /** Exit 0 and a stdout that is exactly one JSON document. */
+    private static String checkJson(Result r) throws Exception {
+        assertEquals(0, r.code(), r.out() + r.err());
+        ObjectMapper json = new ObjectMapper();
+        try (com.fasterxml.jackson.core.JsonParser p = json.getFactory().createParser(r.out())) {
+            json.readTree(p);
+            assertEquals(null, p.nextToken(), "nothing after the JSON document: " + r.out());
+        }
+        return r.out();
+    }
+
+    private static String[] with(String[] options, String... command) {
+        List<String> all = new ArrayList<>(List.of(command));
+        all.addAll(List.of(options));
+        return all.toArray(String[]::new);
+    }
+
+    @Test
     void anUnknownOptionIsAUsageErrorWithAHint() {
         Result r = run("canister", "add", "--frobnicate");
         assertEquals(ExitCodes.USAGE, r.code());
@@ -210,7 +276,7 @@ class CliEndToEndTest {
     void everyCommandHasHelp() {
         for (String[] command : List.of(new String[] {}, new String[] {"init"}, new String[] {"canister"},
                 new String[] {"canister", "add"}, new String[] {"canister", "list"}, new String[] {"canister", "remove"},
-                new String[] {"localnet"})) {
+                new String[] {"costs"}, new String[] {"localnet"})) {
             List<String> args = new ArrayList<>(List.of(command));
             args.add("--help");
             Result r = run(args.toArray(String[]::new));

@@ -268,6 +268,46 @@ class RepositoriesTest {
     }
 
     @Test
+    void aRunsBalanceIsKeptOncePerPhaseAndTheReplicasRowsNetOutOvercountsAndTopUps() {
+        protectAppWithReplicas();
+        Run run = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
+        RunBalances balances = new RunBalances();
+        BigInteger first = BigInteger.valueOf(3_000_000_000_000L);
+        assertTrue((boolean) db.inTransaction(tx -> balances.record(tx, run.id(), REPLICA_1, RunBalances.Role.REPLICA,
+                RunBalances.Phase.BEFORE, first, null)));
+        // a resumed run reads again: the first reading stands
+        assertFalse((boolean) db.inTransaction(tx -> balances.record(tx, run.id(), REPLICA_1, RunBalances.Role.REPLICA,
+                RunBalances.Phase.BEFORE, BigInteger.ONE, null)));
+        assertTrue((boolean) db.inTransaction(tx -> balances.record(tx, run.id(), APP, RunBalances.Role.SOURCE,
+                RunBalances.Phase.BEFORE, null, "not a controller")));
+        List<RunBalances.Reading> read = db.inTransaction(tx -> balances.forRun(tx, run.id()));
+        assertEquals(2, read.size());
+        assertEquals(Optional.of(first), db.inTransaction(tx -> balances.find(tx, run.id(), REPLICA_1,
+                RunBalances.Phase.BEFORE)).orElseThrow().cycles());
+        assertEquals(Optional.of("not a controller"), read.stream().filter(r -> r.canister().equals(APP)).findFirst()
+                .orElseThrow().unreadable());
+        assertThrows(IllegalArgumentException.class, () -> db.inTransaction(tx -> balances.record(tx, run.id(), REPLICA_2,
+                RunBalances.Role.REPLICA, RunBalances.Phase.BEFORE, null, null)));
+
+        db.inTransaction(tx -> {
+            ledger.record(tx, new CycleEntry.New(run.id(), APP, REPLICA_1, null, CycleEntry.Kind.TRANSFER,
+                    BigInteger.valueOf(1_000), null));
+            ledger.record(tx, new CycleEntry.New(run.id(), APP, REPLICA_1, null, CycleEntry.Kind.OVERCOUNT,
+                    BigInteger.valueOf(30), null));
+            ledger.record(tx, new CycleEntry.New(run.id(), APP, REPLICA_1, null, CycleEntry.Kind.TOP_UP,
+                    BigInteger.valueOf(500), null));
+            ledger.record(tx, new CycleEntry.New(run.id(), APP, null, null, CycleEntry.Kind.ESTIMATE,
+                    BigInteger.valueOf(9_999), null));
+            return null;
+        });
+        assertEquals(BigInteger.valueOf(970), db.inTransaction(tx -> ledger.spentByReplica(tx, run.id(), REPLICA_1)));
+        java.time.Instant from = read.get(0).readAt().minusSeconds(60);
+        assertEquals(BigInteger.valueOf(500), db.inTransaction(tx -> ledger.toppedUp(tx, REPLICA_1, from,
+                java.time.Instant.now().plusSeconds(60))));
+        assertEquals(BigInteger.ZERO, db.inTransaction(tx -> ledger.toppedUp(tx, REPLICA_1, from, from.plusSeconds(1))));
+    }
+
+    @Test
     void theLedgerRefusesNegativeAmounts() {
         ConstraintViolation e = assertThrows(ConstraintViolation.class, () -> db.inTransaction(tx -> ledger.record(tx,
                 new CycleEntry.New(null, null, null, null, CycleEntry.Kind.TOP_UP, BigInteger.valueOf(-1), null))));
