@@ -194,7 +194,7 @@ public final class ReplicationEngine {
             if (addDead(driving, dead)) {
                 continue;
             }
-            said = blocked(atBound(settings.maxConcurrentRuns(), driving), wait, said, deadline);
+            said = blocked(boundKey(driving), atBound(settings.maxConcurrentRuns(), driving), wait, said, deadline);
         }
     }
 
@@ -221,12 +221,12 @@ public final class ReplicationEngine {
                 if (addDead(List.of(h.holder()), dead)) {
                     continue;
                 }
-                said = blocked(held(h.holder()), wait, said, deadline);
+                said = blocked(h.holder().owner(), held(h.holder()), wait, said, deadline);
             } else if (found instanceof Claim.AtBound b) {
                 if (addDead(b.driving(), dead)) {
                     continue;
                 }
-                said = blocked(atBound(b.bound(), b.driving()), wait, said, deadline);
+                said = blocked(boundKey(b.driving()), atBound(b.bound(), b.driving()), wait, said, deadline);
             }
             if (stopped) {
                 return db.inTransaction(tx -> runs.find(tx, runId)).orElseThrow();
@@ -258,19 +258,26 @@ public final class ReplicationEngine {
         return added;
     }
 
-    /** Says once what is in the way (again only if that changes), or throws it without {@code wait}; then pauses. */
-    private String blocked(String why, boolean wait, String said, Instant deadline) {
+    /**
+     * Says once what is in the way (again only when who is in the way changes, as {@code key} tells),
+     * or throws it without {@code wait}; then pauses. Returns the key said.
+     */
+    private String blocked(String key, String why, boolean wait, String said, Instant deadline) {
         if (!wait) {
             throw new RunBlocked(why + "; try again later (without --no-wait, replicate waits for it)");
         }
-        if (!why.equals(said)) {
+        if (!key.equals(said)) {
             progress.waiting(why + "; waiting (--no-wait exits instead)");
         }
         if (Instant.now().isAfter(deadline)) {
             throw new RunDeadlineExceeded("still blocked after " + settings.runDeadline() + ": " + why);
         }
         pause(settings.pollInterval());
-        return why;
+        return key;
+    }
+
+    private static String boundKey(List<Holder> driving) {
+        return "bound:" + driving.stream().map(h -> h.run() + "=" + h.owner()).toList();
     }
 
     private String held(Holder h) {
