@@ -4,19 +4,15 @@ import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
-import org.replicator.coordinator.costs.BalanceProbe;
-import org.replicator.coordinator.costs.CostReconciler;
-import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.EngineSettings;
+import org.replicator.coordinator.engine.Owner;
 import org.replicator.coordinator.engine.ReplicationEngine;
 import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.ids.PrincipalId;
-import org.replicator.coordinator.protocol.AppReplicationClient;
-import org.replicator.coordinator.protocol.BackupCanisterClient;
 import org.replicator.coordinator.store.Run;
+import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -53,8 +49,20 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "CYCLES", description = "refuse or stop the run before it spends more")
     BigInteger budget;
 
+    @Option(names = "--max-concurrent-runs", paramLabel = "N",
+            description = "drive at most N runs at once across all coordinators sharing the database (default: 4)")
+    int maxConcurrentRuns = EngineSettings.DEFAULT_MAX_CONCURRENT_RUNS;
+
+    @Option(names = "--no-wait", description = "exit 1 at once, saying why, when another live coordinator holds the"
+            + " run or the bound on concurrent runs is reached, instead of waiting")
+    boolean noWait;
+
     @Override
     public Integer call() {
+        if (maxConcurrentRuns < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-concurrent-runs must be at least 1,"
+                    + " not " + maxConcurrentRuns);
+        }
         try (Session session = new Session(root, spec.commandLine().getErr())) {
             PrintWriter err = spec.commandLine().getErr();
             Map<PrincipalId, ProgressBar> bars = new ConcurrentHashMap<>();
@@ -66,23 +74,28 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void waiting(String why) {
+                    err.println(why);
+                    err.flush();
+                }
+
+                @Override
                 public void pulled(long runId, PrincipalId replica, long done, long total, long bytes) {
                     bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
                 }
             };
-            AppReplicationClient source = new AppReplicationClient(session.gateway());
-            FeeTable fees = FeeTable.load();
-            ReplicationEngine engine = new ReplicationEngine(session.database(), source,
-                    new BackupCanisterClient(session.gateway()), fees, EngineSettings.defaults(),
-                    "cli-" + UUID.randomUUID(), progress,
-                    new CostReconciler(session.database(), source, new BalanceProbe(session.gateway()), fees));
+            ReplicationEngine engine = ReplicationEngine.connected(session.database(), session.gateway(),
+                    EngineSettings.defaults().withMaxConcurrentRuns(maxConcurrentRuns), Owner.current("cli"), progress);
             String actor = session.identity().principal().text();
             Run run = engine.unfinished().stream()
                     .filter(r -> r.canister().text().equals(canister))
                     .findFirst()
-                    .orElseGet(() -> engine.plan(canister, mode.incremental ? Run.Kind.INCREMENTAL : Run.Kind.FULL,
-                            budget, actor));
-            Run done = engine.drive(run.id());
+                    .orElseGet(() -> {
+                        engine.awaitRoomForARun(!noWait);
+                        return engine.plan(canister, mode.incremental ? Run.Kind.INCREMENTAL : Run.Kind.FULL, budget,
+                                actor);
+                    });
+            Run done = engine.drive(run.id(), !noWait);
             bars.values().forEach(ProgressBar::close);
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {

@@ -3,14 +3,20 @@ package org.replicator.coordinator.engine;
 import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Supplier;
 import org.replicator.coordinator.agent.IcException;
+import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.IcRejectedException;
 import org.replicator.coordinator.agent.IcUnreachableException;
+import org.replicator.coordinator.costs.BalanceProbe;
 import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -35,6 +41,9 @@ import org.replicator.coordinator.store.Replica;
 import org.replicator.coordinator.store.ReplicaRepository;
 import org.replicator.coordinator.store.Run;
 import org.replicator.coordinator.store.RunRepository;
+import org.replicator.coordinator.store.StaleStateException;
+import org.replicator.coordinator.store.RunRepository.Claim;
+import org.replicator.coordinator.store.RunRepository.Holder;
 import org.replicator.coordinator.store.RunRepository.Part;
 import org.replicator.coordinator.store.RunRepository.PartState;
 
@@ -78,6 +87,15 @@ public final class ReplicationEngine {
         this.settings = settings;
         this.owner = owner;
         this.progress = progress;
+    }
+
+    /** The engine as the CLI builds it: the source and replicas reached through {@code gateway}, the IC's fee table. */
+    public static ReplicationEngine connected(Database db, IcGateway gateway, EngineSettings settings, Owner owner,
+            RunProgress progress) {
+        AppReplicationClient source = new AppReplicationClient(gateway);
+        FeeTable fees = FeeTable.load();
+        return new ReplicationEngine(db, source, new BackupCanisterClient(gateway), fees, settings, owner.toString(),
+                progress, new CostReconciler(db, source, new BalanceProbe(gateway), fees));
     }
 
     /** Stops driving at the next step; the run stays where it is in the database for another coordinator. */
@@ -136,12 +154,23 @@ public final class ReplicationEngine {
         return db.inTransaction(runs::listUnfinished);
     }
 
-    /** Drives a run to a final state (or until {@link #stop}); returns the run as last recorded. */
+    /** Drives a run without waiting for it to be free: see {@link #drive(long, boolean)}. */
     public Run drive(long runId) {
-        Run run = db.inTransaction(tx -> runs.claim(tx, runId, owner, settings.leaseSeconds()));
+        return drive(runId, false);
+    }
+
+    /**
+     * Drives a run to a final state (or until {@link #stop}); returns the run as last recorded. While
+     * another live coordinator holds the run or the bound on concurrent runs is reached, waits (saying
+     * once through {@link RunProgress#waiting} what for) or, without {@code wait}, throws
+     * {@link RunBlocked}.
+     */
+    public Run drive(long runId, boolean wait) {
         Instant deadline = Instant.now().plus(settings.runDeadline());
+        Run run = claim(runId, wait, deadline);
         try {
             while (!run.state().finished() && !stopped) {
+                renewLease(run);
                 progress.state(run);
                 try {
                     run = step(run, deadline);
@@ -163,6 +192,141 @@ public final class ReplicationEngine {
         }
         progress.state(run);
         return run;
+    }
+
+    /**
+     * Waits until fewer than {@link EngineSettings#maxConcurrentRuns} runs are driven, before a new
+     * run is planned, so that a refused start writes nothing; the claim enforces the bound again
+     * atomically. Without {@code wait}, throws {@link RunBlocked} naming the runs in the way.
+     */
+    public void awaitRoomForARun(boolean wait) {
+        Instant deadline = Instant.now().plus(settings.runDeadline());
+        Set<String> dead = new HashSet<>();
+        String said = null;
+        while (!stopped) {
+            List<Holder> driving = db.inTransaction(tx -> runs.driving(tx, -1, settings.leaseSeconds(), dead));
+            if (driving.size() < settings.maxConcurrentRuns()) {
+                return;
+            }
+            if (addDead(driving, dead)) {
+                continue;
+            }
+            said = blocked(boundKey(driving), atBound(settings.maxConcurrentRuns(), driving), wait, said, deadline);
+        }
+    }
+
+    /**
+     * Claims the run, taking it over at once from a holder whose process is gone from this host
+     * (recorded as {@code run.takeover}), or after its lease expired (also recorded).
+     */
+    private Run claim(long runId, boolean wait, Instant deadline) {
+        Set<String> dead = new HashSet<>();
+        String said = null;
+        while (true) {
+            Claim found = db.inTransaction(tx -> {
+                Claim c = runs.claim(tx, runId, owner, settings.leaseSeconds(), settings.maxConcurrentRuns(), dead);
+                if (c instanceof Claim.Claimed claimed && claimed.from().isPresent()) {
+                    recordTakeover(tx, claimed.run(), claimed.from().get(), dead.contains(claimed.from().get().owner()));
+                }
+                return c;
+            });
+            if (found instanceof Claim.Claimed c) {
+                return c.run();
+            } else if (found instanceof Claim.Finished f) {
+                return f.run();
+            } else if (found instanceof Claim.Held h) {
+                if (addDead(List.of(h.holder()), dead)) {
+                    continue;
+                }
+                said = blocked(h.holder().owner(), held(h.holder()), wait, said, deadline);
+            } else if (found instanceof Claim.AtBound b) {
+                if (addDead(b.driving(), dead)) {
+                    continue;
+                }
+                said = blocked(boundKey(b.driving()), atBound(b.bound(), b.driving()), wait, said, deadline);
+            }
+            if (stopped) {
+                return db.inTransaction(tx -> runs.find(tx, runId)).orElseThrow();
+            }
+        }
+    }
+
+    private void recordTakeover(java.sql.Connection tx, Run run, Holder from, boolean dead) throws java.sql.SQLException {
+        Map<String, Object> detail = new LinkedHashMap<>();
+        detail.put("run", run.id());
+        detail.put("from", from.owner());
+        detail.put("reason", dead ? "holder_dead" : "lease_expired");
+        from.heartbeatAge().ifPresent(a -> detail.put("heartbeat_age_seconds", a.toSeconds()));
+        detail.put("detail", dead
+                ? "the holder's process " + Owner.parse(from.owner()).map(o -> o.pid() + " on " + o.host()).orElse("")
+                        + " is no longer running; taken over at once"
+                : "the holder's last heartbeat is older than the lease of " + settings.leaseSeconds() + " s");
+        new AuditLog().record(tx, owner, "run.takeover", run.canister().text(), detail);
+    }
+
+    /** Adds holders whose process is certainly gone (same host, no such pid); true when any was new. */
+    private static boolean addDead(List<Holder> holders, Set<String> dead) {
+        boolean added = false;
+        for (Holder h : holders) {
+            if (Owner.parse(h.owner()).filter(Owner::deadOnThisHost).isPresent()) {
+                added |= dead.add(h.owner());
+            }
+        }
+        return added;
+    }
+
+    /**
+     * Says once what is in the way (again only when who is in the way changes, as {@code key} tells),
+     * or throws it without {@code wait}; then pauses. Returns the key said.
+     */
+    private String blocked(String key, String why, boolean wait, String said, Instant deadline) {
+        if (!wait) {
+            throw new RunBlocked(why + "; try again later (without --no-wait, replicate waits for it)");
+        }
+        if (!key.equals(said)) {
+            progress.waiting(why + "; waiting (--no-wait exits instead)");
+        }
+        if (Instant.now().isAfter(deadline)) {
+            throw new RunDeadlineExceeded("still blocked after " + settings.runDeadline() + ": " + why);
+        }
+        pause(settings.pollInterval());
+        return key;
+    }
+
+    private static String boundKey(List<Holder> driving) {
+        return "bound:" + driving.stream().map(h -> h.run() + "=" + h.owner()).toList();
+    }
+
+    private String held(Holder h) {
+        return "run " + h.run() + " of " + h.canister() + " is held by another coordinator, " + h.owner()
+                + leaseText(h) + Owner.parse(h.owner()).filter(o -> o.host().equals(Owner.thisHost()))
+                        .map(o -> " (process " + o.pid() + " on this host is running)").orElse("");
+    }
+
+    private String atBound(int bound, List<Holder> driving) {
+        return driving.size() + " run(s) are being driven already, the bound on concurrent runs (" + bound
+                + ", --max-concurrent-runs): " + String.join("; ", driving.stream()
+                        .map(h -> "run " + h.run() + " of " + h.canister() + " by " + h.owner() + leaseText(h))
+                        .toList());
+    }
+
+    private String leaseText(Holder h) {
+        if (h.heartbeatAt().isEmpty() || h.heartbeatAge().isEmpty()) {
+            return "";
+        }
+        Duration left = Duration.ofSeconds(settings.leaseSeconds()).minus(h.heartbeatAge().get());
+        return " (last heartbeat " + h.heartbeatAge().get().toSeconds() + " s ago; its lease ends at "
+                + h.heartbeatAt().get().plusSeconds(settings.leaseSeconds()).truncatedTo(ChronoUnit.SECONDS)
+                + ", in " + Math.max(0, left.toSeconds()) + " s, unless it renews it)";
+    }
+
+    /** Renews the lease before each step; a coordinator whose run was taken over stops driving it. */
+    private void renewLease(Run run) {
+        boolean ours = db.inTransaction(tx -> runs.heartbeat(tx, run.id(), owner));
+        if (!ours) {
+            throw new StaleStateException("run " + run.id() + " was taken over by another coordinator (this one's"
+                    + " lease of " + settings.leaseSeconds() + " s expired); this coordinator stops driving it");
+        }
     }
 
     private void releaseQuietly(long runId) {
@@ -192,6 +356,7 @@ public final class ReplicationEngine {
         // a begin while an epoch is open returns that epoch, so a repeated begin after a crash is harmless
         ImageInfo image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
         while (image.root().isEmpty() && !stopped) {
+            renewLease(run);
             image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
         }
         if (image.root().isEmpty()) {
@@ -243,10 +408,7 @@ public final class ReplicationEngine {
         Run.Image image = run.image().orElseThrow();
         Map<PrincipalId, Integer> restarts = new java.util.HashMap<>();
         while (!stopped) {
-            db.inTransaction(tx -> {
-                runs.heartbeat(tx, run.id(), owner);
-                return null;
-            });
+            renewLease(run);
             List<Part> parts = db.inTransaction(tx -> runs.parts(tx, run.id()));
             BigInteger spent = BigInteger.ZERO;
             boolean waiting = false;

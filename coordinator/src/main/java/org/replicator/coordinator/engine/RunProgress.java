@@ -11,6 +11,10 @@ public interface RunProgress {
     default void state(Run run) {
     }
 
+    /** The run cannot be driven yet (held by a live coordinator, or the bound is reached): what it waits for. */
+    default void waiting(String why) {
+    }
+
     default void pulled(long runId, PrincipalId replica, long chunksDone, long chunksTotal, long bytes) {
     }
 }

@@ -5,9 +5,12 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.replicator.coordinator.ids.PrincipalId;
 
 /**
@@ -100,24 +103,109 @@ public final class RunRepository {
     }
 
     /**
-     * Claims an unfinished run for a coordinator, counting the attempt. A claim held by another
-     * owner whose heartbeat is younger than {@code leaseSeconds} is refused.
+     * Claims an unfinished run for a coordinator, counting the attempt; throws
+     * {@link StaleStateException} when the run is finished or held. The lease only: see
+     * {@link #claim(Connection, long, String, int, int, Set)} for the liveness and bound checks.
      */
     public Run claim(Connection tx, long runId, String owner, int leaseSeconds) throws SQLException {
+        if (claim(tx, runId, owner, leaseSeconds, Integer.MAX_VALUE, Set.of()) instanceof Claim.Claimed c) {
+            return c.run();
+        }
+        throw new StaleStateException("run " + runId + " is finished or held by another coordinator");
+    }
+
+    /**
+     * A coordinator holding (or having held) a run, as the database saw it; the heartbeat is absent
+     * only for an owner written without one (never by a claim).
+     */
+    public record Holder(long run, PrincipalId canister, String owner, Optional<Instant> heartbeatAt,
+            Optional<Duration> heartbeatAge) {
+    }
+
+    /** What a claim found. */
+    public sealed interface Claim {
+        /** The run is now the caller's; {@code from} is the other coordinator it was taken from, if any. */
+        record Claimed(Run run, Optional<Holder> from) implements Claim {
+        }
+
+        /** Another coordinator holds the run with a live lease and is not known to be dead. */
+        record Held(Holder holder) implements Claim {
+        }
+
+        /** {@code bound} other runs are driven under live leases already. */
+        record AtBound(int bound, List<Holder> driving) implements Claim {
+        }
+
+        record Finished(Run run) implements Claim {
+        }
+    }
+
+    /** Key of the transaction-scoped advisory lock that serialises claims across coordinators. */
+    static final long CLAIM_LOCK = 0x5265706c436c6dL;
+
+    /**
+     * Claims an unfinished run, counting the attempt, in one serialised step: the run must not be
+     * held by another owner under a live lease (heartbeat younger than {@code leaseSeconds}) unless
+     * that exact owner string is in {@code deadOwners} (the caller saw its process gone), and fewer
+     * than {@code maxConcurrentRuns} other unfinished runs may be held under live leases by owners not
+     * in {@code deadOwners}. Claims take an advisory lock first, so two coordinators counting at once
+     * cannot both fit under the bound, and the update is conditioned on the owner that was read, so
+     * two coordinators taking over one dead holder cannot both win.
+     */
+    public Claim claim(Connection tx, long runId, String owner, int leaseSeconds, int maxConcurrentRuns,
+            Set<String> deadOwners) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT pg_advisory_xact_lock(?)")) {
+            ps.setLong(1, CLAIM_LOCK);
+            ps.execute();
+        }
+        java.sql.Array dead = tx.createArrayOf("text", deadOwners.toArray());
+        String seen;
+        boolean live;
+        Holder current;
+        try (PreparedStatement ps = tx.prepareStatement("""
+                SELECT run_id, canister_id, state, owner, heartbeat_at,
+                       EXTRACT(EPOCH FROM now() - heartbeat_at) * 1000 AS age_ms,
+                       heartbeat_at >= now() - make_interval(secs => ?) AS live
+                  FROM runs WHERE run_id = ? FOR UPDATE""")) {
+            ps.setInt(1, leaseSeconds);
+            ps.setLong(2, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    throw new StaleStateException("there is no run " + runId);
+                }
+                if (Run.State.of(rs.getString("state")).finished()) {
+                    return new Claim.Finished(find(tx, runId).orElseThrow());
+                }
+                seen = rs.getString("owner");
+                live = rs.getBoolean("live");
+                current = seen == null ? null : holder(rs);
+            }
+        }
+        if (seen != null && !seen.equals(owner) && live && !deadOwners.contains(seen)) {
+            return new Claim.Held(current);
+        }
+        List<Holder> driving = driving(tx, runId, leaseSeconds, deadOwners);
+        if (driving.size() >= maxConcurrentRuns) {
+            return new Claim.AtBound(maxConcurrentRuns, driving);
+        }
         try (PreparedStatement ps = tx.prepareStatement("""
                 UPDATE runs SET owner = ?, heartbeat_at = now(), attempt = attempt + 1, updated_at = now()
-                 WHERE run_id = ? AND state NOT IN ('sealed', 'failed', 'cancelled')
-                   AND (owner IS NULL OR owner = ? OR heartbeat_at < now() - make_interval(secs => ?))
+                 WHERE run_id = ? AND state NOT IN ('sealed', 'failed', 'cancelled') AND owner IS NOT DISTINCT FROM ?
+                   AND (owner IS NULL OR owner = ? OR heartbeat_at < now() - make_interval(secs => ?)
+                        OR owner = ANY (?))
                 RETURNING\s""" + COLUMNS)) {
             ps.setString(1, owner);
             ps.setLong(2, runId);
-            ps.setString(3, owner);
-            ps.setInt(4, leaseSeconds);
+            ps.setString(3, seen);
+            ps.setString(4, owner);
+            ps.setInt(5, leaseSeconds);
+            ps.setArray(6, dead);
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
-                    throw new StaleStateException("run " + runId + " is finished or held by another coordinator");
+                    throw new StaleStateException("run " + runId + " changed hands while it was being claimed");
                 }
-                return map(rs);
+                Run run = map(rs);
+                return new Claim.Claimed(run, seen == null || seen.equals(owner) ? Optional.empty() : Optional.of(current));
             }
         }
     }
@@ -143,13 +231,48 @@ public final class RunRepository {
         }
     }
 
-    /** Renews this coordinator's lease on a run it drives, so that nobody takes it over while it works. */
-    public void heartbeat(Connection tx, long runId, String owner) throws SQLException {
+    /**
+     * Unfinished runs other than {@code exceptRun} held under a live lease by an owner not in
+     * {@code deadOwners}: the runs that count against the bound on concurrent runs.
+     */
+    public List<Holder> driving(Connection tx, long exceptRun, int leaseSeconds, Set<String> deadOwners)
+            throws SQLException {
+        List<Holder> driving = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("""
+                SELECT run_id, canister_id, owner, heartbeat_at, EXTRACT(EPOCH FROM now() - heartbeat_at) * 1000 AS age_ms
+                  FROM runs
+                 WHERE run_id <> ? AND state NOT IN ('sealed', 'failed', 'cancelled') AND owner IS NOT NULL
+                   AND heartbeat_at >= now() - make_interval(secs => ?) AND NOT (owner = ANY (?))
+                 ORDER BY run_id""")) {
+            ps.setLong(1, exceptRun);
+            ps.setInt(2, leaseSeconds);
+            ps.setArray(3, tx.createArrayOf("text", deadOwners.toArray()));
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    driving.add(holder(rs));
+                }
+            }
+        }
+        return driving;
+    }
+
+    private static Holder holder(ResultSet rs) throws SQLException {
+        java.math.BigDecimal age = rs.getBigDecimal("age_ms");
+        return new Holder(rs.getLong("run_id"), Rows.principal(rs, "canister_id"), rs.getString("owner"),
+                Rows.optionalInstant(rs, "heartbeat_at"),
+                Optional.ofNullable(age).map(a -> Duration.ofMillis(a.longValue())));
+    }
+
+    /**
+     * Renews this coordinator's lease on a run it drives, so that nobody takes it over while it works;
+     * false when the run is no longer this owner's (another coordinator took it over).
+     */
+    public boolean heartbeat(Connection tx, long runId, String owner) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(
                 "UPDATE runs SET heartbeat_at = now() WHERE run_id = ? AND owner = ?")) {
             ps.setLong(1, runId);
             ps.setString(2, owner);
-            ps.executeUpdate();
+            return ps.executeUpdate() == 1;
         }
     }
 

@@ -9,6 +9,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -192,6 +193,86 @@ class RepositoriesTest {
         assertThrows(StaleStateException.class, () -> db.inTransaction(tx -> runs.claim(tx, run.id(), "coordinator-b", 60)));
         assertEquals(2, db.inTransaction(tx -> runs.claim(tx, run.id(), "coordinator-a", 60)).attempt());
         assertEquals(3, db.inTransaction(tx -> runs.claim(tx, run.id(), "coordinator-b", 0)).attempt());
+    }
+
+    @Test
+    void aLiveHolderIsTakenOverOnlyWhenItsExactOwnerStringIsPassedAsDead() {
+        protectAppWithReplicas();
+        Run run = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
+        String a = "cli@host-a:101/aaaaaaaa";
+        assertTrue(db.inTransaction(tx -> runs.claim(tx, run.id(), a, 60, 4, Set.of())) instanceof RunRepository.Claim.Claimed);
+
+        RunRepository.Claim refused = db.inTransaction(tx -> runs.claim(tx, run.id(), "cli@host-b:202/bbbbbbbb", 60, 4,
+                Set.of("cli@host-a:101/aaaaaaab")));
+        assertEquals(a, ((RunRepository.Claim.Held) refused).holder().owner(), "another owner string is not the holder");
+
+        RunRepository.Claim taken = db.inTransaction(tx -> runs.claim(tx, run.id(), "cli@host-b:202/bbbbbbbb", 60, 4,
+                Set.of(a)));
+        RunRepository.Claim.Claimed claimed = (RunRepository.Claim.Claimed) taken;
+        assertEquals(Optional.of(a), claimed.from().map(RunRepository.Holder::owner));
+        assertEquals(2, claimed.run().attempt());
+
+        RunRepository.Claim late = db.inTransaction(tx -> runs.claim(tx, run.id(), "cli@host-c:303/cccccccc", 60, 4,
+                Set.of(a)));
+        assertEquals("cli@host-b:202/bbbbbbbb", ((RunRepository.Claim.Held) late).holder().owner(),
+                "a second coordinator that also saw the dead holder finds the run taken by the first");
+    }
+
+    @Test
+    void twoCoordinatorsRacingToTakeOverOneDeadHolderHaveExactlyOneWinner() throws Exception {
+        protectAppWithReplicas();
+        Run run = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
+        String dead = "cli@host-a:101/dddddddd";
+        db.inTransaction(tx -> runs.claim(tx, run.id(), dead, 60));
+        java.util.concurrent.CyclicBarrier start = new java.util.concurrent.CyclicBarrier(2);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            List<java.util.concurrent.Future<RunRepository.Claim>> outcomes = new java.util.ArrayList<>();
+            for (String me : List.of("cli@host-b:202/bbbbbbbb", "cli@host-c:303/cccccccc")) {
+                outcomes.add(pool.submit(() -> {
+                    start.await();
+                    return db.inTransaction(tx -> runs.claim(tx, run.id(), me, 60, 4, Set.of(dead)));
+                }));
+            }
+            long winners = 0;
+            for (java.util.concurrent.Future<RunRepository.Claim> f : outcomes) {
+                winners += f.get() instanceof RunRepository.Claim.Claimed ? 1 : 0;
+            }
+            assertEquals(1, winners, "one coordinator takes the run, the other finds it held by the winner");
+            assertEquals(2, db.inTransaction(tx -> runs.find(tx, run.id())).orElseThrow().attempt());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void theBoundCountsRunsUnderALiveLeaseExceptThoseOfOwnersKnownDead() {
+        protectAppWithReplicas();
+        PrincipalId other = PrincipalId.parse("rdmx6-jaaaa-aaaaa-aaadq-cai");
+        db.inTransaction(tx -> canisters.add(tx, other, "other", SUBNET_A, null));
+        Run first = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
+        Run second = db.inTransaction(tx -> runs.plan(tx, other, Run.Kind.FULL, null, null, List.of()));
+        String a = "cli@host-a:101/aaaaaaaa";
+        db.inTransaction(tx -> runs.claim(tx, first.id(), a, 60, 1, Set.of()));
+
+        RunRepository.Claim full = db.inTransaction(tx -> runs.claim(tx, second.id(), "b", 60, 1, Set.of()));
+        assertEquals(List.of(first.id()), ((RunRepository.Claim.AtBound) full).driving().stream()
+                .map(RunRepository.Holder::run).toList());
+        assertEquals(0, db.inTransaction(tx -> runs.find(tx, second.id())).orElseThrow().attempt(), "nothing claimed");
+        assertTrue(db.inTransaction(tx -> runs.claim(tx, second.id(), "b", 60, 2, Set.of()))
+                instanceof RunRepository.Claim.Claimed, "a bound of 2 leaves room");
+        db.inTransaction(tx -> {
+            runs.release(tx, second.id(), "b");
+            return null;
+        });
+        assertTrue(db.inTransaction(tx -> runs.claim(tx, second.id(), "b", 60, 1, Set.of(a)))
+                instanceof RunRepository.Claim.Claimed, "a dead owner's run does not count");
+        db.inTransaction(tx -> {
+            runs.release(tx, second.id(), "b");
+            return null;
+        });
+        assertTrue(db.inTransaction(tx -> runs.claim(tx, second.id(), "b", 0, 1, Set.of()))
+                instanceof RunRepository.Claim.Claimed, "an expired lease does not count");
     }
 
     @Test
