@@ -2,6 +2,9 @@ package org.replicator.coordinator.cli;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
@@ -9,6 +12,7 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.EngineSettings;
+import org.replicator.coordinator.engine.Outage;
 import org.replicator.coordinator.engine.ReplicationEngine;
 import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -51,6 +55,11 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "CYCLES", description = "refuse or stop the run before it spends more")
     BigInteger budget;
 
+    @Option(names = "--outage-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how long to wait out an unreachable network or database mid-run before giving up"
+                    + " (the run stays recorded); e.g. 30s, 10m, 1h (default: 10m)")
+    Duration outageWindow = EngineSettings.DEFAULT_OUTAGE_WINDOW;
+
     @Override
     public Integer call() {
         try (Session session = new Session(root, spec.commandLine().getErr())) {
@@ -67,10 +76,24 @@ final class ReplicateCommand implements Callable<Integer> {
                 public void pulled(long runId, PrincipalId replica, long done, long total, long bytes) {
                     bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
                 }
+
+                @Override
+                public void outage(Outage outage, Instant until, String failure) {
+                    err.println(outage.description() + ", retrying until " + until.truncatedTo(ChronoUnit.SECONDS)
+                            + ": " + failure);
+                    err.flush();
+                }
+
+                @Override
+                public void recovered(Outage outage, Duration lasted) {
+                    err.println(outage.description().replace(" unreachable", "") + " reachable again after "
+                            + lasted.toSeconds() + " s");
+                    err.flush();
+                }
             };
             ReplicationEngine engine = new ReplicationEngine(session.database(),
                     new AppReplicationClient(session.gateway()), new BackupCanisterClient(session.gateway()),
-                    FeeTable.load(), EngineSettings.defaults(), "cli-" + UUID.randomUUID(), progress);
+                    FeeTable.load(), EngineSettings.defaults().withOutageWindow(outageWindow), "cli-" + UUID.randomUUID(), progress);
             String actor = session.identity().principal().text();
             Run run = engine.unfinished().stream()
                     .filter(r -> r.canister().text().equals(canister))
