@@ -103,6 +103,13 @@ final class JdkHttpTransport implements ReplicaTransport {
                                 : cause.getClass().getSimpleName();
                         throw AgentError.create(AgentError.AgentErrorCode.HTTP_ERROR, cause, reason);
                     }
+                    if (response.statusCode() >= 500) {
+                        // a gateway or replica that is overloaded, restarting or halted: the request
+                        // was not served, and the same request may be served later
+                        String body = new String(response.body(), StandardCharsets.UTF_8).trim();
+                        throw AgentError.create(AgentError.AgentErrorCode.HTTP_ERROR, "HTTP " + response.statusCode()
+                                + (body.isEmpty() ? "" : ": " + body));
+                    }
                     ReplicaResponse r = new ReplicaResponse();
                     r.headers = new HashMap<>();
                     response.headers().map().forEach((k, v) -> r.headers.put(k, String.join(",", v)));

@@ -2,12 +2,16 @@ package org.replicator.coordinator.cli;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.Owner;
+import org.replicator.coordinator.engine.Outage;
 import org.replicator.coordinator.engine.ReplicationEngine;
 import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -57,6 +61,11 @@ final class ReplicateCommand implements Callable<Integer> {
             + " run or the bound on concurrent runs is reached, instead of waiting")
     boolean noWait;
 
+    @Option(names = "--outage-window", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how long to wait out an unreachable network or database mid-run before giving up"
+                    + " (the run stays recorded); e.g. 30s, 10m, 1h (default: 10m)")
+    Duration outageWindow = EngineSettings.DEFAULT_OUTAGE_WINDOW;
+
     @Override
     public Integer call() {
         if (maxConcurrentRuns < 1) {
@@ -83,9 +92,24 @@ final class ReplicateCommand implements Callable<Integer> {
                 public void pulled(long runId, PrincipalId replica, long done, long total, long bytes) {
                     bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
                 }
+
+                @Override
+                public void outage(Outage outage, Instant until, String failure) {
+                    err.println(outage.description() + ", retrying until " + until.truncatedTo(ChronoUnit.SECONDS)
+                            + ": " + failure);
+                    err.flush();
+                }
+
+                @Override
+                public void recovered(Outage outage, Duration lasted) {
+                    err.println(outage.description().replace(" unreachable", "") + " reachable again after "
+                            + lasted.toSeconds() + " s");
+                    err.flush();
+                }
             };
             ReplicationEngine engine = ReplicationEngine.connected(session.database(), session.gateway(),
-                    EngineSettings.defaults().withMaxConcurrentRuns(maxConcurrentRuns), Owner.current("cli"), progress);
+                    EngineSettings.defaults().withMaxConcurrentRuns(maxConcurrentRuns).withOutageWindow(outageWindow),
+                    Owner.current("cli"), progress);
             String actor = session.identity().principal().text();
             Run run = engine.unfinished().stream()
                     .filter(r -> r.canister().text().equals(canister))

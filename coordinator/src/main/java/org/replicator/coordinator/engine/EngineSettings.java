@@ -7,10 +7,14 @@ import java.time.Duration;
  * before it is given up (it is resumable; the deadline only bounds one drive), how often a failing
  * call is retried with doubling backoff, how long a coordinator's claim on a run lasts without a
  * heartbeat, and how many runs all coordinators sharing the database drive at once.
+ * {@code outageWindow} is how long the engine waits out an unreachable network or database
+ * (retrying with backoff from {@code firstBackoff} doubling up to {@code maxBackoff}) before it
+ * gives up the drive; the run stays recorded either way.
  */
 public record EngineSettings(Duration pollInterval, Duration runDeadline, int retries, Duration firstBackoff,
-        int leaseSeconds, int maxConcurrentRuns) {
+        int leaseSeconds, int maxConcurrentRuns, Duration outageWindow, Duration maxBackoff) {
     public static final int DEFAULT_MAX_CONCURRENT_RUNS = 4;
+    public static final Duration DEFAULT_OUTAGE_WINDOW = Duration.ofMinutes(10);
 
     public EngineSettings {
         if (leaseSeconds < 1) {
@@ -20,18 +24,32 @@ public record EngineSettings(Duration pollInterval, Duration runDeadline, int re
             throw new IllegalArgumentException("the bound on concurrent runs must be at least 1, not "
                     + maxConcurrentRuns);
         }
+        if (outageWindow.isNegative()) {
+            throw new IllegalArgumentException("the outage window cannot be negative: " + outageWindow);
+        }
+        if (maxBackoff.compareTo(firstBackoff) < 0) {
+            throw new IllegalArgumentException("the longest backoff " + maxBackoff + " is shorter than the first "
+                    + firstBackoff);
+        }
     }
 
     public static EngineSettings defaults() {
         return new EngineSettings(Duration.ofMillis(200), Duration.ofMinutes(30), 5, Duration.ofMillis(200), 60,
-                DEFAULT_MAX_CONCURRENT_RUNS);
+                DEFAULT_MAX_CONCURRENT_RUNS, DEFAULT_OUTAGE_WINDOW, Duration.ofSeconds(5));
     }
 
     public EngineSettings withLeaseSeconds(int seconds) {
-        return new EngineSettings(pollInterval, runDeadline, retries, firstBackoff, seconds, maxConcurrentRuns);
+        return new EngineSettings(pollInterval, runDeadline, retries, firstBackoff, seconds, maxConcurrentRuns,
+                outageWindow, maxBackoff);
     }
 
     public EngineSettings withMaxConcurrentRuns(int runs) {
-        return new EngineSettings(pollInterval, runDeadline, retries, firstBackoff, leaseSeconds, runs);
+        return new EngineSettings(pollInterval, runDeadline, retries, firstBackoff, leaseSeconds, runs, outageWindow,
+                maxBackoff);
+    }
+
+    public EngineSettings withOutageWindow(Duration window) {
+        return new EngineSettings(pollInterval, runDeadline, retries, firstBackoff, leaseSeconds, maxConcurrentRuns,
+                window, maxBackoff);
     }
 }

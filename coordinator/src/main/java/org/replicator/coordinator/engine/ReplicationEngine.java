@@ -1,6 +1,7 @@
 package org.replicator.coordinator.engine;
 
 import java.math.BigInteger;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -19,6 +20,7 @@ import org.replicator.coordinator.agent.IcUnreachableException;
 import org.replicator.coordinator.costs.BalanceProbe;
 import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
+import org.replicator.coordinator.engine.OutageWatch.OutageOutlasted;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.protocol.BackupCanisterClient;
@@ -34,6 +36,7 @@ import org.replicator.coordinator.store.ConstraintViolation;
 import org.replicator.coordinator.store.CycleEntry;
 import org.replicator.coordinator.store.CycleLedger;
 import org.replicator.coordinator.store.Database;
+import org.replicator.coordinator.store.DatabaseException;
 import org.replicator.coordinator.store.Generation;
 import org.replicator.coordinator.store.GenerationRepository;
 import org.replicator.coordinator.store.ProtectedCanister;
@@ -46,6 +49,7 @@ import org.replicator.coordinator.store.RunRepository.Claim;
 import org.replicator.coordinator.store.RunRepository.Holder;
 import org.replicator.coordinator.store.RunRepository.Part;
 import org.replicator.coordinator.store.RunRepository.PartState;
+import org.replicator.coordinator.store.StaleStateException;
 
 /**
  * The replication state machine (docs/coordinator.md, "How a run resumes"). The coordinator
@@ -70,6 +74,7 @@ public final class ReplicationEngine {
     private final ReplicaRepository replicas = new ReplicaRepository();
     private final GenerationRepository generations = new GenerationRepository();
     private final CycleLedger ledger = new CycleLedger();
+    private final OutageWatch outages;
     private volatile boolean stopped;
 
     public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
@@ -87,6 +92,7 @@ public final class ReplicationEngine {
         this.settings = settings;
         this.owner = owner;
         this.progress = progress;
+        this.outages = new OutageWatch(settings, progress, Clock.systemUTC(), () -> stopped);
     }
 
     /** The engine as the CLI builds it: the source and replicas reached through {@code gateway}, the IC's fee table. */
@@ -169,17 +175,49 @@ public final class ReplicationEngine {
         Instant deadline = Instant.now().plus(settings.runDeadline());
         Run run = claim(runId, wait, deadline);
         try {
+            int staleInARow = 0;
             while (!run.state().finished() && !stopped) {
-                renewLease(run);
-                progress.state(run);
                 try {
+                    // inside the try: a database outage while renewing is waited out like any other
+                    renewLease(run);
+                    progress.state(run);
                     run = step(run, deadline);
-                } catch (RunDeadlineExceeded e) {
+                    outages.succeeded(Outage.DATABASE);
+                    staleInARow = 0;
+                } catch (RunDeadlineExceeded | RunTakenOver e) {
                     throw e;
-                } catch (IcException | org.replicator.coordinator.protocol.NotSpeakingProtocol e) {
-                    Run current = run;
-                    run = db.inTransaction(tx -> runs.fail(tx, current.id(), e.getMessage()));
-                    endQuietly(run);
+                } catch (OutageOutlasted e) {
+                    if (stopped) {
+                        break;
+                    }
+                    throw outlasted(e);
+                } catch (StaleStateException e) {
+                    // a step repeated after an ambiguous failure (a commit whose answer was lost) finds
+                    // its own earlier change; what counts is the run as recorded now. A stale view that
+                    // persists means another writer, which is not ours to overrule.
+                    if (++staleInARow > settings.retries()) {
+                        throw e;
+                    }
+                    run = reread(run.id(), e);
+                } catch (RuntimeException e) {
+                    if (Outage.of(e).isPresent()) {
+                        // the transaction that failed was rolled back (or committed, if only its answer
+                        // was lost): either way the step starts again from the run as recorded
+                        try {
+                            run = reread(run.id(), e);
+                        } catch (OutageOutlasted o) {
+                            if (stopped) {
+                                break;
+                            }
+                            throw outlasted(o);
+                        }
+                    } else if (e instanceof IcException || e instanceof org.replicator.coordinator.protocol.NotSpeakingProtocol) {
+                        Run current = run;
+                        run = db.inTransaction(tx -> runs.fail(tx, current.id(), e.getMessage()));
+                        endQuietly(run);
+                    } else {
+                        throw e;
+                    }
                 }
             }
         } finally {
@@ -247,6 +285,30 @@ public final class ReplicationEngine {
             }
             if (stopped) {
                 return db.inTransaction(tx -> runs.find(tx, runId)).orElseThrow();
+            }
+        }
+    }
+
+    /**
+     * The run as recorded, read once the outage (or the stale view) that interrupted a step allows;
+     * waits out a database outage within the outage window.
+     */
+    private Run reread(long runId, RuntimeException failure) {
+        RuntimeException last = failure;
+        while (true) {
+            Optional<Outage> outage = Outage.of(last);
+            if (outage.isPresent()) {
+                outages.failed(outage.get(), last);
+            }
+            try {
+                Run run = db.inTransaction(tx -> runs.find(tx, runId)).orElseThrow();
+                outages.succeeded(Outage.DATABASE);
+                return run;
+            } catch (RuntimeException e) {
+                if (Outage.of(e).isEmpty()) {
+                    throw e;
+                }
+                last = e;
             }
         }
     }
@@ -324,9 +386,19 @@ public final class ReplicationEngine {
     private void renewLease(Run run) {
         boolean ours = db.inTransaction(tx -> runs.heartbeat(tx, run.id(), owner));
         if (!ours) {
-            throw new StaleStateException("run " + run.id() + " was taken over by another coordinator (this one's"
+            throw new RunTakenOver("run " + run.id() + " was taken over by another coordinator (this one's"
                     + " lease of " + settings.leaseSeconds() + " s expired); this coordinator stops driving it");
         }
+    }
+
+    /** The failure to end a drive with once an outage outlasted the window; the run stays as recorded. */
+    private static RuntimeException outlasted(OutageOutlasted o) {
+        if (o.outage() == Outage.DATABASE) {
+            return new DatabaseException(o.getMessage() + "; the run stays recorded, and `replicator replicate`"
+                    + " resumes it once the database is back", o.failure());
+        }
+        // an IC failure keeps its type (and the CLI its exit code); its message says what to check
+        return o.failure();
     }
 
     private void releaseQuietly(long runId) {
@@ -578,20 +650,22 @@ public final class ReplicationEngine {
         });
     }
 
-    /** Retries calls that may succeed later (unreachable network, transient rejects) with doubling backoff. */
+    /**
+     * Makes an IC call, waiting out network outages (unreachable, timed out, SYS_TRANSIENT) within
+     * the outage window; every call the engine makes through here is safe to repeat.
+     */
     private <T> T retrying(String what, Supplier<T> call) {
-        Duration backoff = settings.firstBackoff();
-        for (int attempt = 1; ; attempt++) {
+        while (true) {
             try {
-                return call.get();
+                T result = call.get();
+                outages.succeeded(Outage.NETWORK);
+                return result;
             } catch (IcException e) {
-                boolean transientFailure = e instanceof IcUnreachableException
-                        || (e instanceof IcRejectedException r && r.rejectCode() == 2);
-                if (!transientFailure || attempt > settings.retries() || stopped) {
+                Optional<Outage> outage = Outage.of(e);
+                if (outage.isEmpty() || stopped) {
                     throw e;
                 }
-                pause(backoff);
-                backoff = backoff.multipliedBy(2);
+                outages.failed(outage.get(), e);
             }
         }
     }

@@ -1,5 +1,7 @@
 package org.replicator.coordinator.engine;
 
+import java.time.Duration;
+import java.time.Instant;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.Run;
 
@@ -16,5 +18,13 @@ public interface RunProgress {
     }
 
     default void pulled(long runId, PrincipalId replica, long chunksDone, long chunksTotal, long bytes) {
+    }
+
+    /** The network or the database went away; the engine retries until {@code until}. Once per outage. */
+    default void outage(Outage outage, Instant until, String failure) {
+    }
+
+    /** The outage reported by {@link #outage} is over after {@code lasted}. */
+    default void recovered(Outage outage, Duration lasted) {
     }
 }

@@ -70,6 +70,15 @@ public final class Database implements AutoCloseable {
         config.setConnectionTimeout(5_000);
         config.setInitializationFailTimeout(1);
         config.addDataSourceProperty("connectTimeout", "5");
+        // After a server restart every pooled connection is dead. HikariCP evicts a connection that
+        // failed with a connection-class SQLState, and checks one that sat idle before lending it
+        // (isValid, bounded by the validation timeout), so the pool refills with fresh connections
+        // as soon as the server accepts them again. The socket timeout and TCP keepalive turn a
+        // server that vanished without closing its sockets into an error instead of a hung query.
+        config.setValidationTimeout(2_000);
+        config.setKeepaliveTime(60_000);
+        config.addDataSourceProperty("socketTimeout", "120");
+        config.addDataSourceProperty("tcpKeepAlive", "true");
         config.addDataSourceProperty("ApplicationName", "replicator");
         try {
             return new Database(new HikariDataSource(config), description, embedded);
@@ -154,7 +163,7 @@ public final class Database implements AutoCloseable {
             }
             return new ConstraintViolation(e.getMessage(), constraint, e);
         }
-        if (state.startsWith("08") || state.equals("57P01")) {
+        if (state.startsWith("08") || state.equals("57P01") || state.equals("57P02") || state.equals("57P03")) {
             return new DatabaseException("lost the connection to PostgreSQL at " + description + ": " + e.getMessage()
                     + "; nothing of the interrupted change was kept, run the command again once the server is back", e);
         }

@@ -45,6 +45,14 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     }
 
     public static EmbeddedPostgresServer start(Path directory) {
+        return start(directory, 0);
+    }
+
+    /**
+     * As {@link #start(Path)}, listening on {@code port} (0: a free one). A server started again on
+     * its port keeps the JDBC URL that connection pools already hold valid.
+     */
+    public static EmbeddedPostgresServer start(Path directory, int port) {
         FileChannel lockChannel = null;
         try {
             Files.createDirectories(directory);
@@ -54,6 +62,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
                     .setDataDirectory(directory)
                     .setCleanDataDirectory(false)
                     .setPGStartupWait(Duration.ofSeconds(60))
+                    .setPort(port)
                     .start();
             return new EmbeddedPostgresServer(postgres, directory, lockChannel);
         } catch (DatabaseException e) {
@@ -143,6 +152,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public String jdbcUrl() {
         return postgres.getJdbcUrl(USER, DATABASE);
+    }
+
+    public int port() {
+        return postgres.getPort();
     }
 
     public Path directory() {

@@ -3,6 +3,7 @@ package org.replicator.coordinator.engine;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.math.BigInteger;
+import java.net.URI;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -39,8 +40,12 @@ import org.replicator.localnet.testing.IcClient;
 final class ReplicationWorld implements AutoCloseable {
     static final long CHUNK = 64 * 1024;
 
+    /** The shared PostgreSQL server; null when the test runs one of its own. */
     final PostgresForTests postgres;
+    /** The in-process localnet; null when the test runs it elsewhere (a child JVM). */
     final LocalNet net;
+    /** Where the network answers, whoever runs it. */
+    final URI url;
     final IcClient deployer;
     final Path pem;
     final Principal coordinator;
@@ -49,15 +54,29 @@ final class ReplicationWorld implements AutoCloseable {
     final BackupCanisterClient backups;
 
     ReplicationWorld() throws Exception {
-        postgres = PostgresForTests.start();
-        net = LocalNet.start(LocalNetConfig.defaults());
-        deployer = IcClient.forNet(net);
+        this(PostgresForTests.start(), LocalNet.start(LocalNetConfig.defaults()));
+    }
+
+    private ReplicationWorld(PostgresForTests postgres, LocalNet net) throws Exception {
+        this(postgres, net, net.url());
+    }
+
+    /**
+     * A world on a network the test runs itself, at {@code url} (3 subnets), with the given
+     * PostgreSQL server or, if null, none (the test brings its own database).
+     */
+    ReplicationWorld(PostgresForTests postgres, LocalNet net, URI url) throws Exception {
+        this.postgres = postgres;
+        this.net = net;
+        this.url = url;
+        deployer = new IcClient(url, IcClient.newIdentity());
         pem = IdentitiesTest.fixture("ed25519-dfx.pem");
         coordinator = Principal.fromText(Identities.fromPemFile(pem).principal().text());
-        gateway = IcGateway.connect(Network.parse(net.url().toString()), Identities.fromPemFile(pem),
-                Duration.ofSeconds(60));
+        gateway = IcGateway.connect(Network.parse(url.toString()), Identities.fromPemFile(pem), Duration.ofSeconds(60));
         backups = new BackupCanisterClient(gateway);
-        assertEquals(3, net.subnets().size(), "the tests place replicas on the two subnets other than the source's");
+        if (net != null) {
+            assertEquals(3, net.subnets().size(), "the tests place replicas on the two subnets other than the source's");
+        }
     }
 
     /** The demo app on subnet 1 in 64 KiB chunks, controlled by the test and the coordinator, filled to `mib` MiB. */
@@ -110,7 +129,7 @@ final class ReplicationWorld implements AutoCloseable {
     /** The CLI in-process against one database, acting as the coordinator's PEM identity. */
     CliRunner.Result cli(DatabaseTarget.External db, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--db-user", db.user(), "--network", net.url().toString(),
+        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--db-user", db.user(), "--network", url.toString(),
                 "--identity", pem.toString()));
         return CliRunner.run(all.toArray(String[]::new));
     }
@@ -156,7 +175,11 @@ final class ReplicationWorld implements AutoCloseable {
     public void close() {
         gateway.close();
         deployer.close();
-        net.close();
-        postgres.close();
+        if (net != null) {
+            net.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
     }
 }
