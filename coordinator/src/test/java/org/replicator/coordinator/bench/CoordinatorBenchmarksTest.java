@@ -23,7 +23,7 @@ class CoordinatorBenchmarksTest {
         try (LocalNet net = LocalNet.start(LocalNetConfig.defaults()); PostgresForTests postgres = PostgresForTests.start()) {
             CoordinatorBenchmarks bench = new CoordinatorBenchmarks(net, postgres.freshDatabase(),
                     CoordinatorBenchmarks.writeIdentity(dir));
-            o = bench.run(2, 64 * 1024, System.out::println);
+            o = bench.run(2, 64 * 1024, 4, System.out::println);
             bench.close();
         }
         assertEquals(List.of(), o.failures(), "roots and checksums of both copies equal the source's");
