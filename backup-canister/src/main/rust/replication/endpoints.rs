@@ -58,6 +58,16 @@ extern "C" fn replication_read() {
     })
 }
 
+/// A chunk by query, for readers off the IC (exporting an image, checking one by query): the
+/// same argument, reply and allow-list as `replication_read`, but a query records nothing.
+#[export_name = "canister_query replication_read_query"]
+extern "C" fn replication_read_query() {
+    serve(|_, arg| {
+        let args = ReadArgs::from_value(&arg).map_err(bad_argument)?;
+        with_lib(|l| l.peek_chunk(args.epoch, args.index, api::time()))
+    })
+}
+
 #[export_name = "canister_update replication_changes"]
 extern "C" fn replication_changes() {
     serve(|_, arg| {

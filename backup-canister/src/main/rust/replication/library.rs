@@ -305,28 +305,49 @@ impl Library {
         if id == 0 || id > self.header.last_epoch {
             return fail(reject::UNKNOWN_EPOCH, format!("epoch {} was never issued by this canister", id));
         }
+        if self.open.as_ref().map_or(true, |e| e.id != id) {
+            let how = self.endings.iter().find(|(e, _)| *e == id).map(|(_, how)| *how);
+            return Err(self.not_open(id, how));
+        }
         let ttl = self.settings.epoch_ttl_nanos;
-        match self.open.as_mut() {
-            Some(e) if e.id == id => {
-                e.expires_at = now.saturating_add(ttl);
-                Ok(e)
-            }
+        let e = self.open.as_mut().unwrap();
+        e.expires_at = now.saturating_add(ttl);
+        Ok(e)
+    }
+
+    /// The open epoch named `id` as a query sees it: nothing is expired or extended, because a
+    /// query's changes would be discarded anyway; an epoch past its deadline reads as expired.
+    fn epoch_ref(&self, id: u64, now: u64) -> Result<&Epoch> {
+        if id == 0 || id > self.header.last_epoch {
+            return fail(reject::UNKNOWN_EPOCH, format!("epoch {} was never issued by this canister", id));
+        }
+        match self.open.as_ref() {
+            Some(e) if e.id == id && now < e.expires_at => Ok(e),
+            Some(e) if e.id == id => Err(self.not_open(id, Some(Ending::Expired))),
             _ => {
                 let how = self.endings.iter().find(|(e, _)| *e == id).map(|(_, how)| *how);
-                if how == Some(Ending::Expired) {
-                    fail(reject::EPOCH_EXPIRED, format!("epoch {} expired after {} s without use; begin a new one", id, ttl / 1_000_000_000))
-                } else if how == Some(Ending::Overflowed) {
-                    fail(
-                        reject::EPOCH_ENDED,
-                        format!(
-                            "epoch {} was ended because writes since begin preserved more than {} bytes; begin a new one",
-                            id, self.settings.max_preserved_bytes
-                        ),
-                    )
-                } else {
-                    fail(reject::EPOCH_ENDED, format!("epoch {} has ended; begin a new one", id))
-                }
+                Err(self.not_open(id, how))
             }
+        }
+    }
+
+    /// The reject for a read of epoch `id`, which is no longer open for the reason `how`.
+    fn not_open(&self, id: u64, how: Option<Ending>) -> String {
+        let ttl = self.settings.epoch_ttl_nanos;
+        match how {
+            Some(Ending::Expired) => format!(
+                "{}: epoch {} expired after {} s without use; begin a new one",
+                reject::EPOCH_EXPIRED,
+                id,
+                ttl / 1_000_000_000
+            ),
+            Some(Ending::Overflowed) => format!(
+                "{}: epoch {} was ended because writes since begin preserved more than {} bytes; begin a new one",
+                reject::EPOCH_ENDED,
+                id,
+                self.settings.max_preserved_bytes
+            ),
+            _ => format!("{}: epoch {} has ended; begin a new one", reject::EPOCH_ENDED, id),
         }
     }
 
@@ -408,6 +429,22 @@ impl Library {
                 h
             }
         };
+        Ok(protocol::Chunk::encode(&bytes, &hash))
+    }
+
+    /// Chunk `index` of epoch `id` for `replication_read_query`: the same reply as `read_chunk`,
+    /// but nothing is recorded, so a chunk not hashed yet is hashed for this reply only and the
+    /// epoch's expiry is not extended.
+    pub fn peek_chunk(&self, id: u64, index: u64, now: u64) -> Result<Vec<u8>> {
+        let epoch = self.epoch_ref(id, now)?;
+        if index >= epoch.count() {
+            return fail(
+                reject::INDEX_OUT_OF_RANGE,
+                format!("chunk {} does not exist; epoch {} has {} chunks", index, id, epoch.count()),
+            );
+        }
+        let bytes = frozen_chunk(epoch, self.header.region_base, index);
+        let hash = epoch.hashes[index as usize].unwrap_or_else(|| sha256(&bytes));
         Ok(protocol::Chunk::encode(&bytes, &hash))
     }
 

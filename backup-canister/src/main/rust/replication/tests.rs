@@ -120,6 +120,46 @@ fn unknown_ended_and_expired_epochs_are_told_apart() {
     assert_eq!(code(lib.end(A, 0, now()).unwrap_err()), "UNKNOWN_EPOCH");
 }
 
+fn peek(lib: &Library, epoch: u64, index: u64) -> Result<Chunk, String> {
+    let bytes = lib.peek_chunk(epoch, index, now())?;
+    Ok(Chunk::from_value(&decode_first(&bytes).unwrap()).unwrap())
+}
+
+#[test]
+fn a_read_by_query_serves_the_frozen_chunk_with_its_hash_and_records_nothing() {
+    let mut lib = stable_lib(8);
+    let before = live(&lib);
+    let info = lib.begin(A, now(), budget_spent).unwrap();
+    assert_eq!(info.hashed, 1, "chunks 1..3 are not hashed yet");
+    lib.write(2 * CS + 1, b"after begin", now());
+    let c = peek(&lib, info.epoch, 2).unwrap();
+    assert_eq!(c.bytes, before[(2 * CS) as usize..(3 * CS) as usize], "the frozen bytes, not the live ones");
+    assert_eq!(c.hash, sha256(&c.bytes), "an unhashed chunk is hashed for the reply");
+    let (expires_at, hashed) = lib.status().open_epoch().map(|o| (o.2, o.4)).unwrap();
+    assert_eq!((expires_at, hashed), (info.expires_at, 1), "neither the expiry nor the hashes changed");
+    let recorded = read(&mut lib, info.epoch, 0).unwrap();
+    assert_eq!(peek(&lib, info.epoch, 0).unwrap(), recorded, "the same reply as replication_read");
+}
+
+#[test]
+fn a_read_by_query_refuses_what_replication_read_refuses() {
+    let mut lib = stable_lib(2);
+    assert_eq!(peek(&lib, 1, 0).unwrap_err(), "UNKNOWN_EPOCH: epoch 1 was never issued by this canister");
+    let e = lib.begin(A, now(), no_budget_limit).unwrap().epoch;
+    assert_eq!(code(peek(&lib, e, 1).unwrap_err()), "INDEX_OUT_OF_RANGE");
+    set_time(now() + 59 * SECOND);
+    assert!(peek(&lib, e, 0).is_ok());
+    set_time(now() + SECOND);
+    assert_eq!(
+        peek(&lib, e, 0).unwrap_err(),
+        "EPOCH_EXPIRED: epoch 1 expired after 60 s without use; begin a new one",
+        "a query does not extend the epoch's life"
+    );
+    let e2 = lib.begin(A, now(), no_budget_limit).unwrap().epoch;
+    lib.end(A, e2, now()).unwrap();
+    assert_eq!(peek(&lib, e2, 0).unwrap_err(), "EPOCH_ENDED: epoch 2 has ended; begin a new one");
+}
+
 #[test]
 fn an_expired_epoch_releases_its_preserved_pages_on_the_next_write() {
     let mut lib = stable_lib(2);

@@ -99,6 +99,11 @@ public final class IcGateway implements AutoCloseable {
         return network;
     }
 
+    /** Requests and bytes this gateway has exchanged with the IC so far; subtract two snapshots for a span. */
+    public IcTraffic traffic() {
+        return transport.traffic();
+    }
+
     /** The principal calls are made as. */
     public PrincipalId caller() {
         return identity.principal();

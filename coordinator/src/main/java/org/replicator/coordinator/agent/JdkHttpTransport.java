@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLongArray;
 import org.ic4j.agent.AgentError;
 import org.ic4j.agent.ReplicaResponse;
 import org.ic4j.agent.ReplicaTransport;
@@ -26,7 +27,8 @@ import org.ic4j.types.Principal;
  * throws away: the body of a {@code /call} answer. A replica refuses a call it will not run
  * (unknown canister, caller not a controller) with a CBOR reject there and never certifies it, so
  * ic4j alone would poll until its wait runs out. The refusal is kept here, by request id, for
- * {@link IcGateway} to report at once.
+ * {@link IcGateway} to report at once. It also counts the requests and body bytes it carries
+ * ({@link IcTraffic}), so what passes through the coordinator can be measured rather than guessed.
  */
 final class JdkHttpTransport implements ReplicaTransport {
     private static final ObjectMapper CBOR = new ObjectMapper(new CBORFactory());
@@ -36,6 +38,10 @@ final class JdkHttpTransport implements ReplicaTransport {
     private final String base;
     private final Duration timeout;
     private final Map<String, Refusal> refusals = new ConcurrentHashMap<>();
+    /** Requests by {@link Kind} ordinal, then bytes sent, then bytes received. */
+    private final AtomicLongArray counts = new AtomicLongArray(Kind.values().length + 2);
+
+    private enum Kind { CALL, QUERY, READ_STATE, STATUS }
 
     /** A call the replica refused before running it. */
     record Refusal(int rejectCode, String message) {
@@ -49,24 +55,30 @@ final class JdkHttpTransport implements ReplicaTransport {
         this.timeout = timeout;
     }
 
+    IcTraffic traffic() {
+        int n = Kind.values().length;
+        return new IcTraffic(counts.get(Kind.CALL.ordinal()), counts.get(Kind.QUERY.ordinal()),
+                counts.get(Kind.READ_STATE.ordinal()), counts.get(Kind.STATUS.ordinal()), counts.get(n), counts.get(n + 1));
+    }
+
     Optional<Refusal> takeRefusal(RequestId id) {
         return Optional.ofNullable(refusals.remove(id.toHexString()));
     }
 
     @Override
     public CompletableFuture<ReplicaResponse> status() {
-        return send(HttpRequest.newBuilder(URI.create(base + "/api/v2/status")).GET(), null);
+        return send(Kind.STATUS, HttpRequest.newBuilder(URI.create(base + "/api/v2/status")).GET(), 0, null);
     }
 
     @Override
     public CompletableFuture<ReplicaResponse> query(Principal canisterId, byte[] envelope, Map<String, String> headers) {
-        return post("/api/v2/canister/" + canisterId + "/query", envelope, headers);
+        return post(Kind.QUERY, "/api/v2/canister/" + canisterId + "/query", envelope, headers);
     }
 
     @Override
     public CompletableFuture<ReplicaResponse> call(Principal canisterId, byte[] envelope, RequestId requestId,
             Map<String, String> headers) {
-        return post("/api/v2/canister/" + canisterId + "/call", envelope, headers).thenApply(response -> {
+        return post(Kind.CALL, "/api/v2/canister/" + canisterId + "/call", envelope, headers).thenApply(response -> {
             if (response.payload != null && response.payload.length > 0) {
                 parseRefusal(response.payload).ifPresent(r -> refusals.put(requestId.toHexString(), r));
             }
@@ -77,7 +89,7 @@ final class JdkHttpTransport implements ReplicaTransport {
     @Override
     public CompletableFuture<ReplicaResponse> readState(Principal canisterId, byte[] envelope,
             Map<String, String> headers) {
-        return post("/api/v2/canister/" + canisterId + "/read_state", envelope, headers);
+        return post(Kind.READ_STATE, "/api/v2/canister/" + canisterId + "/read_state", envelope, headers);
     }
 
     @Override
@@ -85,15 +97,18 @@ final class JdkHttpTransport implements ReplicaTransport {
         // java.net.http.HttpClient has no close() before Java 21; its threads end with the JVM's use of it.
     }
 
-    private CompletableFuture<ReplicaResponse> post(String path, byte[] body, Map<String, String> headers) {
-        return send(HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .header("Content-Type", CONTENT_TYPE), headers);
+    private CompletableFuture<ReplicaResponse> post(Kind kind, String path, byte[] body, Map<String, String> headers) {
+        return send(kind, HttpRequest.newBuilder(URI.create(base + path)).POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .header("Content-Type", CONTENT_TYPE), body.length, headers);
     }
 
-    private CompletableFuture<ReplicaResponse> send(HttpRequest.Builder request, Map<String, String> headers) {
+    private CompletableFuture<ReplicaResponse> send(Kind kind, HttpRequest.Builder request, long bytesSent,
+            Map<String, String> headers) {
         if (headers != null) {
             headers.forEach(request::header);
         }
+        counts.incrementAndGet(kind.ordinal());
+        counts.addAndGet(Kind.values().length, bytesSent);
         return client.sendAsync(request.timeout(timeout).build(), HttpResponse.BodyHandlers.ofByteArray())
                 .handle((response, failure) -> {
                     if (failure != null) {
@@ -114,6 +129,7 @@ final class JdkHttpTransport implements ReplicaTransport {
                     r.headers = new HashMap<>();
                     response.headers().map().forEach((k, v) -> r.headers.put(k, String.join(",", v)));
                     r.payload = response.body();
+                    counts.addAndGet(Kind.values().length + 1, r.payload.length);
                     return r;
                 });
     }

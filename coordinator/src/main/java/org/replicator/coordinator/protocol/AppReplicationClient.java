@@ -40,6 +40,27 @@ public final class AppReplicationClient {
         return gateway.canisterInfo(app).moduleHash();
     }
 
+    /**
+     * Chunk {@code index} of an open epoch by query (replication_read_query): nothing passes
+     * through consensus, so it is cheap, but one replica answers uncertified; check the chunk with
+     * {@link ImageChunk#intact} and the hashes against the root from {@link #begin}. A query does
+     * not extend the epoch's expiry.
+     */
+    public ImageChunk readByQuery(PrincipalId app, BigInteger epoch, long index) {
+        String method = "replication_read_query";
+        byte[] reply;
+        try {
+            reply = gateway.query(app, method, Candid.record().nat64("epoch", epoch.longValueExact()).nat64("index", index)
+                    .toArg());
+        } catch (IcException e) {
+            throw ProtocolCalls.classify(e, app, ROLE, method);
+        }
+        return ProtocolCalls.decode(app, ROLE, method, reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            return new ImageChunk(index, Candid.blob(m, "bytes"), Digest.of(Candid.blob(m, "hash")));
+        });
+    }
+
     public void end(PrincipalId app, BigInteger epoch) {
         call(app, "replication_end", Candid.record().nat64("epoch", epoch.longValueExact()).toArg());
     }

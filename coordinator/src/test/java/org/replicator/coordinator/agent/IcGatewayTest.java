@@ -104,6 +104,25 @@ class IcGatewayTest {
     }
 
     @Test
+    void trafficCountsEachRequestByKindWithItsBodyBytes() {
+        byte[] payload = new byte[10_000];
+        IcTraffic before = gateway.traffic();
+        gateway.query(id(canister), "query", Universal.program().replyWith(payload).build());
+        IcTraffic query = gateway.traffic().minus(before);
+        assertEquals(new IcTraffic(0, 1, 0, 0, query.bytesSent(), query.bytesReceived()), query);
+        assertTrue(query.bytesReceived() > payload.length, "the reply carried the payload: " + query);
+
+        IcTraffic beforeUpdate = gateway.traffic();
+        gateway.update(id(canister), "update", Universal.program().replyWith(new byte[] {1}).build());
+        IcTraffic update = gateway.traffic().minus(beforeUpdate);
+        assertEquals(1, update.updateCalls(), update.toString());
+        assertTrue(update.readStateCalls() >= 1, "the certified reply is fetched by read_state: " + update);
+        assertEquals(0, update.queryCalls() + update.statusCalls(), update.toString());
+        assertTrue(update.bytesReceived() < payload.length && update.bytesSent() > 0, update.toString());
+        assertEquals(update.updateCalls() + update.readStateCalls(), update.requests());
+    }
+
+    @Test
     void aCanisterRejectComesBackWithItsCodeAndMessage() {
         IcRejectedException e = assertThrows(IcRejectedException.class, () -> gateway.update(id(canister), "update",
                 Universal.program().rejectWith("no thanks").build()));
