@@ -218,6 +218,32 @@ class RunCostsEndToEndTest {
         assertRowsAddUpToBalanceChange(stopped.id(), List.of(replica), before, after, Map.of());
     }
 
+    @Test
+    void aSourceTheIdentityDoesNotControlIsRecordedAsUnreadableAndTheRunStillSeals() throws Exception {
+        Principal app = world.demoApp(1, 37);
+        ok(cli("canister", "add", app.toString()));
+        PrincipalId replica = createReplica(app.toString());
+        // the coordinator keeps its place on the allow-list but is no longer a controller of the app
+        world.deployer.update(app, "replication_allow", org.replicator.coordinator.agent.Candid.record()
+                .principal("principal", ReplicationWorld.id(world.coordinator)).toArg());
+        world.deployer.setControllers(app, List.of(world.deployer.principal()));
+
+        ok(cli("replicate", app.toString()));
+        List<List<Object>> source = rows(db, "SELECT phase, cycles, unreadable FROM run_balances WHERE canister_id = '"
+                + app + "' ORDER BY phase DESC");
+        assertEquals(2, source.size(), "before and after, each with a reason");
+        for (List<Object> r : source) {
+            assertEquals(null, r.get(1));
+            assertTrue(((String) r.get(2)).contains("not a controller of " + app), (String) r.get(2));
+        }
+        assertEquals(0L, scalar(db, "SELECT count(*) FROM cycle_ledger WHERE kind = 'execution'"));
+        JsonNode run = new ObjectMapper().readTree(ok(cli("costs", app.toString(), "--json")).out()).get("runs").get(0);
+        assertTrue(run.get("source").get("measured").isNull());
+        assertTrue(run.get("source").get("not_measured_because").asText().contains("not a controller"), run.toString());
+        assertEquals(replica.text(), run.get("replicas").get(0).get("replica").asText());
+        assertTrue(new BigInteger(run.get("measured").asText()).signum() > 0, "the replica's cost is still measured");
+    }
+
     /**
      * Per replica: the run's ledger rows (estimates and top-ups aside, credits subtracted) equal
      * the balance read before + the top-ups − the balance read after, exactly; and those two
