@@ -143,9 +143,11 @@ public final class CoordinatorBenchmarks {
      * Everything measured, and every check that failed (empty when the copies match).
      *
      * @param hashingCycles what the source spent computing every chunk hash once before the runs
+     * @param load the machine's load average when the measurements started and when they ended
      */
-    record Outcome(long mib, int parallelism, long imageBytes, long chunkSize, long chunkCount, BigInteger hashingCycles, Measure replicator,
-            Measure baseline, long changedBytes, Measure incremental, List<String> failures) {
+    record Outcome(long mib, int parallelism, long imageBytes, long chunkSize, long chunkCount, BigInteger hashingCycles,
+            Measure replicator, Measure baseline, long changedBytes, Measure incremental, double[] load,
+            List<String> failures) {
     }
 
     /** Deploys, fills, copies both ways, changes 1 %, replicates incrementally; reports each step to {@code log}. */
@@ -171,6 +173,7 @@ public final class CoordinatorBenchmarks {
         log.accept("image: " + image.size() + " bytes, " + image.chunkCount() + " chunks of " + image.chunkSize()
                 + "; hashing it once cost the source " + hashing + " cycles");
 
+        double loadBefore = loadAverage();
         try (Database database = Database.open(db)) {
             ReplicationEngine engine = new ReplicationEngine(database, apps, backups, FeeTable.load(),
                     EngineSettings.defaults(), "bench", RunProgress.SILENT);
@@ -186,8 +189,8 @@ public final class CoordinatorBenchmarks {
                     Candid.record().nat64("bytes", image.size() / 100).nat64("seed", 7).toArg())), "changed_bytes");
             Measure incremental = replicate(engine, app, replica, Run.Kind.INCREMENTAL, failures);
             log.accept("(a) Replicator, incremental after " + changed + " bytes changed: " + incremental);
-            return new Outcome(mib, parallelism, image.size(), image.chunkSize(), image.chunkCount(), hashing, full, baseline, changed,
-                    incremental, failures);
+            return new Outcome(mib, parallelism, image.size(), image.chunkSize(), image.chunkCount(), hashing, full,
+                    baseline, changed, incremental, new double[] {loadBefore, loadAverage()}, failures);
         }
     }
 
@@ -276,6 +279,10 @@ public final class CoordinatorBenchmarks {
         return chunk.bytes().length;
     }
 
+    private static double loadAverage() {
+        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
     private ImageInfo beginUntilRooted(PrincipalId app) {
         ImageInfo image = apps.begin(app);
         while (image.root().isEmpty()) {
@@ -362,7 +369,8 @@ public final class CoordinatorBenchmarks {
         s.append("<!-- coordinator:begin -->\n");
         s.append("## Coordinator: Replicator against download/upload through the coordinator\n\n");
         s.append("Measured ").append(LocalDate.now()).append(" on ").append(BenchmarkReport.machine())
-                .append(", the CPU shared with other work (so times are longer than on a quiet machine). ")
+                .append(String.format(", the CPU shared with other work (load average %.1f when the measurements began, %.1f"
+                        + " when they ended), so times are longer than on a quiet machine. ", o.load()[0], o.load()[1]))
                 .append(o.mib()).append(" MiB demo app (").append(String.format("%,d", o.imageBytes())).append(" bytes, ")
                 .append(o.chunkCount()).append(" chunks of ").append(o.chunkSize() / 1024).append(" KiB), ")
                 .append(o.parallelism()).append(" chunks in flight in both methods.\n\n");
@@ -414,9 +422,10 @@ public final class CoordinatorBenchmarks {
         Measure b = o.baseline();
         Measure inc = o.incremental();
         StringBuilder r = new StringBuilder("Reading the figures: ");
-        r.append(String.format("(a) passed %s through the coordinator, whatever the image's size (beginning and ending the"
-                + " epoch, starting the pull, polling progress every 200 ms, reading balances for the ledger), while (b)"
-                + " passed every byte of the image through it twice, down and up (%s, %.0f× (a)). ", kib(a.traffic().bytes()),
+        r.append(String.format("(a) passed %s through the coordinator: beginning and ending the epoch, starting the pull,"
+                + " and a status query every 200 ms for progress and the backup canister's cycle counters (the ledger),"
+                + " so it grows with the run's duration, not with the image's bytes; (b) passed every byte of the image"
+                + " through it twice, down and up (%s, %.0f× (a)). ", kib(a.traffic().bytes()),
                 kib(b.traffic().bytes()), b.traffic().bytes() / (double) Math.max(1, a.traffic().bytes())));
         r.append(String.format("(a) cost %.0f %% of (b)'s cycles: a byte crossing subnets costs its puller 1,000 cycles,"
                 + " a byte of ingress costs its receiver 2,000; (b)'s queries are free, but its uploads are ingress."
