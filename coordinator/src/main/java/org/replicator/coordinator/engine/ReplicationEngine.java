@@ -10,8 +10,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.replicator.coordinator.agent.IcException;
-import org.replicator.coordinator.agent.IcRejectedException;
-import org.replicator.coordinator.agent.IcUnreachableException;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.OutageWatch.OutageOutlasted;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -164,6 +162,11 @@ public final class ReplicationEngine {
                         // was lost): either way the step starts again from the run as recorded
                         try {
                             run = reread(run.id(), e);
+                            if (run.state().finished()) {
+                                // the failed step was the last one and its commit landed; the source's
+                                // epoch is still to be released (ending an ended epoch is harmless)
+                                endQuietly(run);
+                            }
                         } catch (OutageOutlasted o) {
                             if (stopped) {
                                 break;
