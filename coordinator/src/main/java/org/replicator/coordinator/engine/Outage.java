@@ -74,6 +74,20 @@ public enum Outage {
         return Optional.empty();
     }
 
+    /**
+     * What the failure says went wrong, for the line that reports an outage: the database's own
+     * words (the coordinator's advice to run the command again does not apply while it waits).
+     */
+    public static String reason(Throwable failure) {
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Throwable t = failure; t != null && seen.add(t); t = t.getCause()) {
+            if (t instanceof SQLException s && s.getMessage() != null) {
+                return s.getMessage();
+            }
+        }
+        return String.valueOf(failure.getMessage());
+    }
+
     private static boolean isTransportFailure(AgentError error) {
         return switch (error.getCode()) {
             case HTTP_ERROR, TRANSPORT_ERROR, TIMEOUT_WAITING_FOR_RESPONSE -> true;

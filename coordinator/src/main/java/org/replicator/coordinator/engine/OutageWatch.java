@@ -46,7 +46,7 @@ final class OutageWatch {
             Ongoing o = ongoing.get(outage);
             if (o == null) {
                 o = new Ongoing(now, now.plus(window), firstBackoff);
-                progress.outage(outage, o.until(), failure.getMessage());
+                progress.outage(outage, o.until(), Outage.reason(failure));
             }
             if (!now.isBefore(o.until()) || stopped.getAsBoolean()) {
                 ongoing.remove(outage);

@@ -15,8 +15,6 @@ import java.util.Set;
 import java.util.function.Supplier;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcGateway;
-import org.replicator.coordinator.agent.IcRejectedException;
-import org.replicator.coordinator.agent.IcUnreachableException;
 import org.replicator.coordinator.costs.BalanceProbe;
 import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
@@ -205,6 +203,11 @@ public final class ReplicationEngine {
                         // was lost): either way the step starts again from the run as recorded
                         try {
                             run = reread(run.id(), e);
+                            if (run.state().finished()) {
+                                // the failed step was the last one and its commit landed; the source's
+                                // epoch is still to be released (ending an ended epoch is harmless)
+                                endQuietly(run);
+                            }
                         } catch (OutageOutlasted o) {
                             if (stopped) {
                                 break;

@@ -20,7 +20,10 @@ public interface RunProgress {
     default void pulled(long runId, PrincipalId replica, long chunksDone, long chunksTotal, long bytes) {
     }
 
-    /** The network or the database went away; the engine retries until {@code until}. Once per outage. */
+    /**
+     * The network or the database went away ({@code failure}: the first failure's reason); the engine
+     * retries until {@code until}. Once per outage.
+     */
     default void outage(Outage outage, Instant until, String failure) {
     }
 

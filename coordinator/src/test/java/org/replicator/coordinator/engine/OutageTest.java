@@ -84,6 +84,15 @@ class OutageTest {
     }
 
     @Test
+    void aDatabaseOutageIsReportedInTheDatabasesOwnWords() {
+        assertEquals("FATAL: terminating connection due to administrator command", Outage.reason(new DatabaseException(
+                "lost the connection to PostgreSQL at x: ...; run the command again once the server is back",
+                new SQLException("FATAL: terminating connection due to administrator command", "57P01"))));
+        assertEquals("the IC network at " + URL + " is unreachable (connection refused); check --network and that the"
+                + " replica is running", Outage.reason(new IcUnreachableException(URL, "connection refused", null)));
+    }
+
+    @Test
     void sqlErrorsAboutTheDataAndStateConflictsAreFinal() {
         assertEquals(Optional.empty(), Outage.of(new ConstraintViolation("duplicate key", "runs_one_open_per_canister",
                 new SQLException("duplicate key", "23505"))));

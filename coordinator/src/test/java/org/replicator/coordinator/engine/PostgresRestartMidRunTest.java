@@ -8,7 +8,6 @@ import static org.replicator.coordinator.engine.ReplicationWorld.scalar;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -85,11 +84,15 @@ class PostgresRestartMidRunTest {
             RecordingProgress.await("a replica part way through its pull", Duration.ofMinutes(2),
                     () -> progress.partWayChunks() > 0 || drive.isDone());
             assertTrue(!drive.isDone(), "the run was still being driven when PostgreSQL went away");
+            List<PrincipalId> replicas = rows(db, "SELECT replica_id FROM replicas").stream()
+                    .map(r -> new PrincipalId((String) r.get(0))).toList();
             Instant stopped = Instant.now();
             postgres.stop();
-            // down at least until the engine noticed, so that it really drove through the outage
-            RecordingProgress.await("the engine reporting the database outage", Duration.ofMinutes(1),
-                    () -> progress.count("outage DATABASE") == 1);
+            // down until the engine noticed and the replicas, pulling on their own, have sealed: so the
+            // engine waits out the outage and then records both generations after it
+            RecordingProgress.await("the engine reporting the database outage, and both replicas sealed",
+                    Duration.ofMinutes(2), () -> progress.count("outage DATABASE") == 1 && replicas.stream()
+                            .allMatch(r -> world.backups.status(r).run().map(BackupRun::sealed).orElse(false)));
             postgres.startAgain();
             down = Duration.between(stopped, Instant.now());
             sealed = drive.get(3, TimeUnit.MINUTES);

@@ -89,7 +89,8 @@ public final class Subnet implements SubnetPort {
     final Map<Principal, Long> inducted = new HashMap<>();
     final Map<Principal, Long> heldUntil = new HashMap<>();
     final Map<Principal, Long> delayedIndex = new HashMap<>();
-    private final Map<Principal, List<CanisterMessage>> outgoing = new LinkedHashMap<>();
+    /** This round's messages to other subnets, appended to the streams once the round is durable. */
+    final Map<Principal, List<CanisterMessage>> outgoing = new LinkedHashMap<>();
     private final CertifiedStateBuilder certification = new CertifiedStateBuilder();
     final IngressHistory history;
     private final MessageExecutor executor;

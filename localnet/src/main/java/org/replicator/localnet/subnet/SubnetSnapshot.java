@@ -75,8 +75,13 @@ public final class SubnetSnapshot {
             long begin;
             synchronized (stream) {
                 begin = stream.begin();
-                messages = stream.snapshot();
+                messages = new ArrayList<>(stream.snapshot());
             }
+            // The round being journaled sends these only after the journal has them (so no other
+            // subnet sees a message a restart could take back), but the canisters' state in this
+            // same record already waits for their responses: they belong in the record, or a kill
+            // before this subnet's next round loses the calls while their callbacks stay open.
+            messages.addAll(s.outgoing.getOrDefault(stream.to(), List.of()));
             w.principal(stream.to()).i64(begin).i32(messages.size());
             messages.forEach(m -> MessageCodec.write(w, m));
         }

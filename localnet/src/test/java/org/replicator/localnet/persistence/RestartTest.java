@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +92,59 @@ class RestartTest {
             second.stop();
         }
         ic.close();
+    }
+
+    @Test
+    void aCallSentInTheLastRoundBeforeAKillIsDeliveredAfterTheRestart(@TempDir Path state, @TempDir Path killed)
+            throws Exception {
+        int port = LocalNetProcess.freePort();
+        // No heartbeats: the caller's subnet runs no round after the one that sends the call, so
+        // only that round's journal record can hold the call (the universal canister exports
+        // canister_heartbeat, whose rounds would otherwise journal the stream again).
+        LocalNetConfig config = LocalNetConfig.defaults().withStateDir(state).withPort(port)
+                .withHeartbeatInterval(Duration.ofDays(1));
+        Principal callee;
+        IcClient.PendingCall inFlight;
+        IcClient ic;
+        try (LocalNet first = LocalNet.start(config)) {
+            ic = new IcClient(first.url(), IcClient.newIdentity());
+            Principal caller = ic.deploy(0, TestCanisters.universal());
+            callee = ic.deploy(2, TestCanisters.universal());
+            first.control().addFault(FaultRule.builder("hold", FaultRule.Action.DELAY).kind(FaultRule.Kind.REQUEST)
+                    .receiver(callee).delay(Duration.ofHours(1)).build());
+            inFlight = ic.submit(caller, "update", Universal.program()
+                    .callNew(callee, "update", Universal.program().argData().replyTop(),
+                            Universal.program().rejectMessage().replyTop())
+                    .callDataAppend(Universal.program().replyWith("sent just before the kill").build())
+                    .callPerform().drop().build());
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (first.control().faults().stream().noneMatch(r -> r.fired() > 0)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("the call never reached the callee's subnet");
+                }
+                Thread.sleep(20);
+            }
+            // what a SIGKILL would leave now: every journal record written so far, nothing more
+            copyTree(state, killed);
+        }
+        try (LocalNet second = LocalNet.start(config.withStateDir(killed))) {
+            assertEquals("sent just before the kill", new String(inFlight.await(), UTF_8),
+                    "the call is in the caller's stream after the restart, and its reply reaches the caller");
+        }
+        ic.close();
+    }
+
+    private static void copyTree(Path from, Path to) throws java.io.IOException {
+        try (var paths = java.nio.file.Files.walk(from)) {
+            for (Path p : (Iterable<Path>) paths::iterator) {
+                Path target = to.resolve(from.relativize(p).toString());
+                if (java.nio.file.Files.isDirectory(p)) {
+                    java.nio.file.Files.createDirectories(target);
+                } else {
+                    java.nio.file.Files.copy(p, target, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
     }
 
     private static void holdRequestsTo(LocalNetProcess net, Principal callee) throws Exception {
