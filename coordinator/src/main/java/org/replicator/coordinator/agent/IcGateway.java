@@ -208,6 +208,29 @@ public final class IcGateway implements AutoCloseable {
         }
     }
 
+    /** Installs {@code wasm} into an empty canister the caller controls, with {@code initArg} (Candid). */
+    public void installCode(PrincipalId canister, byte[] wasm, byte[] initArg) {
+        update(MANAGEMENT, canister, "install_code", installArg(canister, wasm, initArg));
+    }
+
+    /**
+     * install_code's argument with mode {install}. ic4j writes every variant as its first case, so
+     * the type declares the one case sent (a valid subtype of the full variant).
+     */
+    static byte[] installArg(PrincipalId canister, byte[] wasm, byte[] init) {
+        org.ic4j.candid.types.Label install = org.ic4j.candid.types.Label.createNamedLabel("install");
+        Map<org.ic4j.candid.types.Label, Object> mode = new TreeMap<>();
+        mode.put(install, null);
+        Map<org.ic4j.candid.types.Label, IDLType> modeType = new TreeMap<>();
+        modeType.put(install, IDLType.createType(Type.NULL));
+        Candid.RecordBuilder arg = Candid.record()
+                .field("mode", mode, IDLType.createType(Type.VARIANT, modeType))
+                .principal("canister_id", canister)
+                .blob("wasm_module", wasm)
+                .blob("arg", init);
+        return IDLArgs.create(List.of(arg.value())).toBytes();
+    }
+
     /** An update call with a Candid argument; returns the Candid reply. */
     public byte[] update(PrincipalId canister, String method, byte[] candidArg) {
         return update(canister, canister, method, candidArg);

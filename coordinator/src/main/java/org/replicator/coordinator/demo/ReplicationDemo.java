@@ -29,7 +29,6 @@ import org.replicator.coordinator.agent.SubnetInfo;
 import org.replicator.coordinator.cli.Replicator;
 import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
-import org.replicator.coordinator.replica.ReplicaProvisioner;
 import org.replicator.coordinator.store.EmbeddedPostgresServer;
 import org.replicator.localnet.LocalNet;
 import org.replicator.localnet.LocalNetConfig;
@@ -156,8 +155,7 @@ public final class ReplicationDemo {
                 .orElseThrow(() -> new IllegalStateException("the network reports no subnet " + SOURCE_SUBNET));
         PrincipalId app = new ProvisionalFunding(developer).createCanister(subnet, BigInteger.TEN.pow(14),
                 List.of(developer.caller()));
-        developer.update(new PrincipalId("aaaaa-aa"), app, "install_code", ReplicaProvisioner.installArg(app,
-                CanisterWasm.demoApp().bytes(), new byte[] {'D', 'I', 'D', 'L', 0, 0}));
+        developer.installCode(app, CanisterWasm.demoApp().bytes(), new byte[] {'D', 'I', 'D', 'L', 0, 0});
         step("The demo social network on subnet " + SOURCE_SUBNET + ": " + app.text() + "; generating " + mib + " MiB of users,"
                 + " posts and pictures");
         while (true) {

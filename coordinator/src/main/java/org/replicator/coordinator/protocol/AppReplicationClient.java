@@ -35,6 +35,15 @@ public final class AppReplicationClient {
         });
     }
 
+    /** Begins (or joins) an epoch, calling again while the app still computes the root. */
+    public ImageInfo beginRooted(PrincipalId app) {
+        ImageInfo image = begin(app);
+        while (image.root().isEmpty()) {
+            image = begin(app);
+        }
+        return image;
+    }
+
     /** The module the app runs now, as the network certifies it to anyone; empty without code. */
     public Optional<Digest> moduleHash(PrincipalId app) {
         return gateway.canisterInfo(app).moduleHash();

@@ -4,13 +4,7 @@ import java.math.BigInteger;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.function.Consumer;
-import org.ic4j.candid.parser.IDLArgs;
-import org.ic4j.candid.parser.IDLType;
-import org.ic4j.candid.types.Label;
-import org.ic4j.candid.types.Type;
-import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.agent.CanisterInfo;
 import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.NotAControllerException;
@@ -38,8 +32,6 @@ import org.replicator.coordinator.store.SubnetRepository;
  * says how far it got rather than an unknown canister.
  */
 public final class ReplicaProvisioner {
-    private static final PrincipalId MANAGEMENT = new PrincipalId("aaaaa-aa");
-
     private final Database db;
     private final IcGateway gateway;
     private final CyclesFunding funding;
@@ -100,7 +92,7 @@ public final class ReplicaProvisioner {
         step.accept("installing the backup canister (wasm " + module.sha256() + ") into " + created);
         byte[] init = BackupCanisterClient.initArg(source.id(), List.of(gateway.caller()), request.parallelism(),
                 request.cyclesPerRun());
-        gateway.update(MANAGEMENT, created, "install_code", installArg(created, module.wasm(), init));
+        gateway.installCode(created, module.wasm(), init);
         db.inTransaction(tx -> {
             replicas.transition(tx, created, Replica.Status.CREATING, Replica.Status.INSTALLED);
             return null;
@@ -125,22 +117,5 @@ public final class ReplicaProvisioner {
             new AuditLog().record(tx, actor, "replica.drop", r.source().text(), Map.of("replica", replica.text()));
             return replicas.find(tx, replica).orElseThrow();
         });
-    }
-
-    /**
-     * install_code's argument with mode {install}. ic4j writes every variant as its first case, so
-     * the type declares the one case sent (a valid subtype of the full variant).
-     */
-    public static byte[] installArg(PrincipalId canister, byte[] wasm, byte[] init) {
-        Map<Label, Object> mode = new TreeMap<>();
-        mode.put(Label.createNamedLabel("install"), null);
-        Map<Label, IDLType> modeType = new TreeMap<>();
-        modeType.put(Label.createNamedLabel("install"), IDLType.createType(Type.NULL));
-        Candid.RecordBuilder arg = Candid.record()
-                .field("mode", mode, IDLType.createType(Type.VARIANT, modeType))
-                .principal("canister_id", canister)
-                .blob("wasm_module", wasm)
-                .blob("arg", init);
-        return IDLArgs.create(List.of(arg.value())).toBytes();
     }
 }

@@ -13,14 +13,15 @@ import org.replicator.coordinator.funding.CyclesFunding;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.protocol.BackupCanisterClient;
+import org.replicator.coordinator.protocol.BackupGeneration;
 import org.replicator.coordinator.protocol.BackupRestore;
 import org.replicator.coordinator.protocol.ImageInfo;
-import org.replicator.coordinator.replica.ReplicaProvisioner;
 import org.replicator.coordinator.store.AuditLog;
 import org.replicator.coordinator.store.ConstraintViolation;
 import org.replicator.coordinator.store.CycleEntry;
 import org.replicator.coordinator.store.CycleLedger;
 import org.replicator.coordinator.store.Database;
+import org.replicator.coordinator.store.GenerationRepository;
 import org.replicator.coordinator.store.RestoreRecord;
 import org.replicator.coordinator.store.RestoreRecord.State;
 import org.replicator.coordinator.store.RestoreRepository;
@@ -33,7 +34,6 @@ import org.replicator.coordinator.store.RestoreRepository;
  * by inter-canister calls; the coordinator only starts the push and follows it.
  */
 public final class RestoreDriver {
-    private static final PrincipalId MANAGEMENT = new PrincipalId("aaaaa-aa");
     public static final byte[] NO_INIT_ARGUMENT = {'D', 'I', 'D', 'L', 0, 0};
 
     private final Database db;
@@ -91,13 +91,14 @@ public final class RestoreDriver {
     public RestoreRecord drive(long restoreId, Optional<AppModule> module, byte[] initArg, BigInteger cycles,
             String actor, RestoreProgress progress) {
         RestoreRecord r = db.inTransaction(tx -> restores.find(tx, restoreId)).orElseThrow();
+        BackupGeneration held = r.state().finished() ? null : heldGeneration(r);
         while (!r.state().finished()) {
             progress.state(r);
             r = switch (r.state()) {
                 case PLANNED -> db.inTransaction(tx -> restores.transition(tx, restoreId, State.PLANNED,
                         plannedTarget(tx, restoreId)));
-                case CREATING -> create(r, module, initArg, cycles, progress);
-                case WRITING -> write(r, actor, progress);
+                case CREATING -> create(r, held, module, initArg, cycles, progress);
+                case WRITING -> write(r, held, actor, progress);
                 case VERIFYING -> verify(r, actor, progress);
                 default -> r;
             };
@@ -111,7 +112,8 @@ public final class RestoreDriver {
                 : State.WRITING;
     }
 
-    private RestoreRecord create(RestoreRecord r, Optional<AppModule> module, byte[] initArg, BigInteger cycles,
+    private RestoreRecord create(RestoreRecord r, BackupGeneration held, Optional<AppModule> module, byte[] initArg,
+            BigInteger cycles,
             RestoreProgress progress) {
         RestoreRecord current = r;
         if (current.targetCanister().isEmpty()) {
@@ -133,12 +135,12 @@ public final class RestoreDriver {
             AppModule m = module.orElseThrow(() -> new RestoreRefused("restore " + r.id() + " created " + target
                     + " but had not installed its module; resume it with --wasm FILE"));
             progress.step("installing module " + m.sha256() + " into " + target);
-            gateway.update(MANAGEMENT, target, "install_code", ReplicaProvisioner.installArg(target, m.wasm(), initArg));
+            gateway.installCode(target, m.wasm(), initArg);
         }
         // the image root depends on the chunk size, so a target cutting its image differently could
         // neither be checked after the restore nor take incremental replicas of the same image
         int targetChunk = apps.status(target).chunkSize();
-        int imageChunk = chunkSize(r);
+        int imageChunk = held.chunkSize();
         if (targetChunk != imageChunk) {
             return db.inTransaction(tx -> restores.finish(tx, r.id(), State.FAILED, null, "the new canister " + target
                     + " cuts its image into " + targetChunk + "-byte chunks, the generation into " + imageChunk
@@ -150,9 +152,9 @@ public final class RestoreDriver {
         return db.inTransaction(tx -> restores.transition(tx, r.id(), State.CREATING, State.WRITING));
     }
 
-    private RestoreRecord write(RestoreRecord r, String actor, RestoreProgress progress) {
+    private RestoreRecord write(RestoreRecord r, BackupGeneration held, String actor, RestoreProgress progress) {
         PrincipalId target = r.targetCanister().orElseThrow();
-        long generation = backupGeneration(r);
+        long generation = held.id();
         Optional<BackupRestore> job = backups.status(r.replica()).restore().filter(j -> j.isFor(target, generation));
         if (r.pushRequestedAt().isEmpty()) {
             if (job.isEmpty() || !job.get().active()) {
@@ -197,10 +199,7 @@ public final class RestoreDriver {
     private RestoreRecord verify(RestoreRecord r, String actor, RestoreProgress progress) {
         PrincipalId target = r.targetCanister().orElseThrow();
         progress.step("checking the image root of " + target);
-        ImageInfo image = apps.begin(target);
-        while (image.root().isEmpty()) {
-            image = apps.begin(target);
-        }
+        ImageInfo image = apps.beginRooted(target);
         apps.end(target, image.epoch());
         boolean same = image.root().get().equals(r.root());
         String error = same ? null : "the target committed the image, but its root is now " + image.root().get()
@@ -219,19 +218,15 @@ public final class RestoreDriver {
         });
     }
 
-    private int chunkSize(RestoreRecord r) {
-        long generation = backupGeneration(r);
-        return backups.generations(r.replica()).stream().filter(g -> g.id() == generation).findFirst().orElseThrow()
-                .chunkSize();
-    }
-
-    /** The generation's id in the backup canister's own numbering: the epoch names the image on both sides. */
-    private long backupGeneration(RestoreRecord r) {
-        java.math.BigInteger epoch = db.inTransaction(tx -> new org.replicator.coordinator.store.GenerationRepository()
-                .find(tx, r.generation())).orElseThrow().epoch();
+    /**
+     * The generation as the backup canister holds it, under its own numbering (the epoch names the
+     * image on both sides); asked once per drive, not on every poll.
+     */
+    private BackupGeneration heldGeneration(RestoreRecord r) {
+        BigInteger epoch = db.inTransaction(tx -> new GenerationRepository().find(tx, r.generation())).orElseThrow()
+                .epoch();
         return backups.generations(r.replica()).stream().filter(g -> g.epoch() == epoch.longValueExact()).findFirst()
-                .orElseThrow(() -> new RestoreRefused("backup canister " + r.replica() + " no longer holds epoch " + epoch))
-                .id();
+                .orElseThrow(() -> new RestoreRefused("backup canister " + r.replica() + " no longer holds epoch " + epoch));
     }
 
     private void pause() {

@@ -169,10 +169,7 @@ public final class RestorePlanner {
      */
     private Optional<Integer> writesSince(ProtectedCanister canister, Generation newest, boolean force, List<String> notes) {
         PrincipalId original = canister.liveCanister();
-        ImageInfo image = apps.begin(original);
-        while (image.root().isEmpty()) {
-            image = apps.begin(original);
-        }
+        ImageInfo image = apps.beginRooted(original);
         Optional<List<Long>> changed;
         try {
             changed = apps.allChanges(original, image.epoch(), newest.epoch());

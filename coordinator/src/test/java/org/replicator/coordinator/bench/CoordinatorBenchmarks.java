@@ -48,7 +48,6 @@ import org.replicator.coordinator.protocol.BackupGeneration;
 import org.replicator.coordinator.protocol.BackupRun;
 import org.replicator.coordinator.protocol.ImageChunk;
 import org.replicator.coordinator.protocol.ImageInfo;
-import org.replicator.coordinator.replica.ReplicaProvisioner;
 import org.replicator.coordinator.store.Database;
 import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.Digest;
@@ -79,7 +78,6 @@ public final class CoordinatorBenchmarks {
     private static final int REPLICA_SUBNET = 2;
     private static final int BASELINE_SUBNET = 0;
     private static final BigInteger APP_CYCLES = BigInteger.TEN.pow(14);
-    private static final PrincipalId MANAGEMENT = new PrincipalId("aaaaa-aa");
 
     private final LocalNet net;
     private final DatabaseTarget.External db;
@@ -167,7 +165,7 @@ public final class CoordinatorBenchmarks {
         // The generated data left every chunk unhashed. Both methods need the image's root, so the
         // source computes it once here, outside both measurements, and this cost is reported apart.
         BigInteger before = balance(app);
-        ImageInfo image = beginUntilRooted(app);
+        ImageInfo image = apps.beginRooted(app);
         apps.end(app, image.epoch());
         BigInteger hashing = before.subtract(balance(app));
         log.accept("image: " + image.size() + " bytes, " + image.chunkCount() + " chunks of " + image.chunkSize()
@@ -208,7 +206,7 @@ public final class CoordinatorBenchmarks {
         if (run.state() != Run.State.SEALED) {
             failures.add(what + " ended " + run.state() + run.error().map(e -> ": " + e).orElse(""));
         }
-        ImageInfo now = beginUntilRooted(app);
+        ImageInfo now = apps.beginRooted(app);
         apps.end(app, now.epoch());
         Digest sourceRoot = now.root().orElseThrow();
         List<BackupGeneration> held = backups.generations(replica);
@@ -232,7 +230,7 @@ public final class CoordinatorBenchmarks {
         BigInteger[] before = {balance(app), balance(target)};
         IcTraffic t0 = gateway.traffic();
         long started = System.nanoTime();
-        ImageInfo image = beginUntilRooted(app);
+        ImageInfo image = apps.beginRooted(app);
         byte[] root = image.root().orElseThrow().bytes();
         Map<?, ?> ticket = Candid.replyRecord(gateway.update(target, "restore_begin", Candid.record()
                 .nat64("size", image.size()).nat64("chunk_size", image.chunkSize()).blob("root", root).toArg()));
@@ -283,13 +281,6 @@ public final class CoordinatorBenchmarks {
         return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
-    private ImageInfo beginUntilRooted(PrincipalId app) {
-        ImageInfo image = apps.begin(app);
-        while (image.root().isEmpty()) {
-            image = apps.begin(app);
-        }
-        return image;
-    }
 
     private BigInteger balance(PrincipalId canister) {
         return gateway.canisterStatus(canister).cycles();
@@ -313,8 +304,7 @@ public final class CoordinatorBenchmarks {
                 Candid.optType(IDLType.createType(Type.NAT64)));
         byte[] arg = IDLArgs.create(List.of(IDLValue.create(Optional.of(init.values()), Candid.optType(init.type()))))
                 .toBytes();
-        gateway.update(MANAGEMENT, app, "install_code", ReplicaProvisioner.installArg(app, CanisterWasm.demoApp().bytes(),
-                arg));
+        gateway.installCode(app, CanisterWasm.demoApp().bytes(), arg);
         return app;
     }
 
