@@ -20,7 +20,6 @@ import org.junit.jupiter.api.Test;
 import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.Identities;
 import org.replicator.coordinator.agent.Network;
-import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
@@ -62,12 +61,7 @@ class LocalnetRestartMidRunTest {
     void aRunUnderWayWhenTheLocalnetIsKilledAndRestartedCompletesSealedWithTheSourcesRoots() throws Exception {
         DatabaseTarget.External db = world.postgres.freshDatabase();
         assertEquals(0, world.cli(db, "init").code());
-        Principal app = world.demoApp(4, 41);
-        assertEquals(0, world.cli(db, "canister", "add", app.toString()).code());
-        for (int i = 0; i < 2; i++) {
-            CliRunner.Result r = world.cli(db, "replica", "create", app.toString(), "--parallelism", "1");
-            assertEquals(0, r.code(), r.err());
-        }
+        Principal app = world.protectedApp(db, 4, 41, null, 2, "--parallelism", "1");
 
         RecordingProgress progress = new RecordingProgress();
         ExecutorService driver = Executors.newSingleThreadExecutor();

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.Identities;
 import org.replicator.coordinator.agent.Network;
-import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
@@ -60,13 +59,8 @@ class PostgresRestartMidRunTest {
             throws Exception {
         DatabaseTarget.External db = postgres.createDatabase("restart_mid_run");
         assertEquals(0, world.cli(db, "init").code());
-        Principal app = world.demoApp(4, 31);
-        assertEquals(0, world.cli(db, "canister", "add", app.toString()).code());
-        for (int i = 0; i < 2; i++) {
-            // one chunk in flight per replica, so that the pull is under way for a while
-            CliRunner.Result r = world.cli(db, "replica", "create", app.toString(), "--parallelism", "1");
-            assertEquals(0, r.code(), r.err());
-        }
+        // one chunk in flight per replica, so that the pull is under way for a while
+        Principal app = world.protectedApp(db, 4, 31, null, 2, "--parallelism", "1");
 
         RecordingProgress progress = new RecordingProgress();
         ExecutorService driver = Executors.newSingleThreadExecutor();

@@ -101,6 +101,28 @@ final class ReplicationWorld implements AutoCloseable {
                 .toBytes();
     }
 
+    /**
+     * The demo app filled to {@code mib} MiB, added to the coordinator's database {@code db} (under
+     * {@code name} unless null) with {@code replicas} replicas created with {@code replicaOptions}.
+     */
+    Principal protectedApp(DatabaseTarget.External db, long mib, long seed, String name, int replicas,
+            String... replicaOptions) {
+        Principal app = demoApp(mib, seed);
+        List<String> add = new ArrayList<>(List.of("canister", "add", app.toString()));
+        if (name != null) {
+            add.addAll(List.of("--name", name));
+        }
+        CliRunner.Result added = cli(db, add.toArray(String[]::new));
+        assertEquals(0, added.code(), added.err());
+        for (int i = 0; i < replicas; i++) {
+            List<String> create = new ArrayList<>(List.of("replica", "create", app.toString()));
+            create.addAll(List.of(replicaOptions));
+            CliRunner.Result r = cli(db, create.toArray(String[]::new));
+            assertEquals(0, r.code(), r.err());
+        }
+        return app;
+    }
+
     long mutate(Principal app, long bytes, long seed) {
         return Candid.nat64(Candid.replyRecord(deployer.update(app, "mutate",
                 Candid.record().nat64("bytes", bytes).nat64("seed", seed).toArg())), "changed_bytes");

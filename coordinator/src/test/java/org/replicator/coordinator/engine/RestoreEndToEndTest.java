@@ -223,10 +223,7 @@ class RestoreEndToEndTest {
 
     /** The demo app (1 MiB, 64 KiB chunks) protected as "demo" with two replicas and one sealed full run. */
     private Principal replicatedApp(long seed) {
-        Principal app = world.demoApp(1, seed);
-        ok(cli("canister", "add", app.toString(), "--name", "demo"));
-        ok(cli("replica", "create", "demo"));
-        ok(cli("replica", "create", "demo"));
+        Principal app = world.protectedApp(db, 1, seed, "demo", 2);
         ok(cli("replicate", "demo"));
         return app;
     }
