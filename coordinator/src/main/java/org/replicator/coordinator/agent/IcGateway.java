@@ -208,6 +208,16 @@ public final class IcGateway implements AutoCloseable {
         }
     }
 
+    /** stop_canister: the canister finishes its open calls and then accepts none; only a controller may ask. */
+    public void stopCanister(PrincipalId canister) {
+        update(MANAGEMENT, canister, "stop_canister", canisterIdArg(canister));
+    }
+
+    /** start_canister: a stopped canister accepts calls again. */
+    public void startCanister(PrincipalId canister) {
+        update(MANAGEMENT, canister, "start_canister", canisterIdArg(canister));
+    }
+
     /** Installs {@code wasm} into an empty canister the caller controls, with {@code initArg} (Candid). */
     public void installCode(PrincipalId canister, byte[] wasm, byte[] initArg) {
         update(MANAGEMENT, canister, "install_code", installArg(canister, wasm, initArg));

@@ -12,7 +12,8 @@ import picocli.CommandLine.ScopeType;
         description = "Backs up Internet Computer canisters into backup canisters on other subnets, and keeps"
                 + " track of every run and its cycle cost.",
         subcommands = {InitCommand.class, CanisterCommand.class, ReplicaCommand.class, ReplicateCommand.class,
-                StatusCommand.class, GenerationsCommand.class, VerifyCommand.class, RestoreCommand.class, CostsCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
+                StatusCommand.class, GenerationsCommand.class, VerifyCommand.class, RestoreCommand.class, PromoteCommand.class,
+                PrimaryCommand.class, FenceCommand.class, FailbackCommand.class, CostsCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 IC unreachable or rejected,"
                 + " 4 database problem. See docs/cli.md."})
 public final class Replicator implements Runnable {

@@ -18,7 +18,6 @@ import org.replicator.coordinator.restore.AppModule;
 import org.replicator.coordinator.restore.RestoreDriver;
 import org.replicator.coordinator.restore.RestorePlan;
 import org.replicator.coordinator.restore.RestorePlanner;
-import org.replicator.coordinator.restore.RestoreProgress;
 import org.replicator.coordinator.restore.RestoreRequest;
 import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.ProtectedCanister;
@@ -132,24 +131,12 @@ final class RestoreCommand implements Callable<Integer> {
                 printPlan(err, plan);
                 restore = driver.record(plan, actor);
             }
-            ProgressBar[] bar = new ProgressBar[1];
-            RestoreRecord done = driver.drive(restore.id(), module, install, cycles, actor, new RestoreProgress() {
-                @Override
-                public void step(String what) {
-                    err.println("… " + what);
-                    err.flush();
-                }
-
-                @Override
-                public void written(long chunksWritten, long chunksTotal) {
-                    if (bar[0] == null) {
-                        bar[0] = ProgressBar.onConsole("restore", chunksTotal);
-                    }
-                    bar[0].update(chunksWritten);
-                }
-            });
-            if (bar[0] != null) {
-                bar[0].close();
+            ConsoleRestoreProgress progress = new ConsoleRestoreProgress(err);
+            RestoreRecord done;
+            try {
+                done = driver.drive(restore.id(), module, install, cycles, actor, progress);
+            } finally {
+                progress.close();
             }
             if (session.json()) {
                 Output.json(out, toJson(done));
@@ -166,7 +153,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private static byte[] hex(String text) {
+    static byte[] hex(String text) {
         try {
             byte[] bytes = java.util.HexFormat.of().parseHex(text.trim());
             if (bytes.length < 4 || bytes[0] != 'D' || bytes[1] != 'I' || bytes[2] != 'D' || bytes[3] != 'L') {
@@ -179,7 +166,7 @@ final class RestoreCommand implements Callable<Integer> {
         }
     }
 
-    private static AppModule read(Path file) {
+    static AppModule read(Path file) {
         try {
             return AppModule.of(Files.readAllBytes(file));
         } catch (IOException e) {

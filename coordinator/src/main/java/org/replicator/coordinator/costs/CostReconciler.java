@@ -70,7 +70,7 @@ public final class CostReconciler {
         }
         List<Reading> known = db.inTransaction(tx -> balances.forRun(tx, run.id()));
         Map<PrincipalId, Role> wanted = new java.util.LinkedHashMap<>();
-        wanted.put(run.canister(), Role.SOURCE);
+        wanted.put(run.source(), Role.SOURCE);
         replicas.forEach(r -> wanted.put(r, Role.REPLICA));
         wanted.forEach((canister, role) -> {
             if (known.stream().anyMatch(k -> k.canister().equals(canister) && k.phase() == Phase.BEFORE)) {
@@ -205,8 +205,8 @@ public final class CostReconciler {
         try {
             do {
                 Optional<Long> from = start;
-                AppReplicationClient.Changes page = retrier.retrying("replication_changes on " + run.canister(),
-                        () -> source.changes(run.canister(), epoch, since, from));
+                AppReplicationClient.Changes page = retrier.retrying("replication_changes on " + run.source(),
+                        () -> source.changes(run.source(), epoch, since, from));
                 chunks += page.indices().size();
                 pages++;
                 last |= page.indices().contains((long) image.chunkCount() - 1);

@@ -113,7 +113,7 @@ public final class CostReport {
         }
         return new RunCost(run, estimates.isEmpty() ? BigInteger.ZERO : estimates.get(0),
                 estimates.size() > 1 ? Optional.of(estimates.get(estimates.size() - 1)) : Optional.empty(), chunks, bytes,
-                reported, allMeasured ? Optional.of(measured) : Optional.empty(), measure(tx, readings, run.canister()),
+                reported, allMeasured ? Optional.of(measured) : Optional.empty(), measure(tx, readings, run.source()),
                 replicas);
     }
 

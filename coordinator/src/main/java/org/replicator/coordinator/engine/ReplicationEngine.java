@@ -115,13 +115,18 @@ public final class ReplicationEngine {
         ProtectedCanister c = db.inTransaction(tx -> new CanisterRepository().findActiveByIdOrName(tx, canister))
                 .orElseThrow(() -> new RunRefused("no protected canister is called " + canister
                         + "; add it with `replicator canister add`"));
+        // after a failover the image is read from the promoted canister, and a replica on its subnet
+        // would not survive that subnet's loss: it waits until the service is back home
         List<Replica> active = db.inTransaction(tx -> replicas.listLive(tx, c.id())).stream()
-                .filter(r -> r.status() == Replica.Status.ACTIVE).toList();
+                .filter(r -> r.status() == Replica.Status.ACTIVE)
+                .filter(r -> !c.failedOver() || !r.subnet().equals(c.liveSubnet())).toList();
         if (active.isEmpty()) {
-            throw new RunRefused("canister " + c.id() + " has no active replica; create one with"
-                    + " `replicator replica create " + c.id() + "`");
+            throw new RunRefused("canister " + c.id() + " has no active replica" + (c.failedOver()
+                    ? " off subnet " + c.liveSubnet() + ", where it now runs as " + c.liveCanister() : "")
+                    + "; create one with `replicator replica create " + c.id() + "`");
         }
-        ReplicationStatus status = source.status(c.id());
+        PrincipalId live = c.liveCanister();
+        ReplicationStatus status = source.status(live);
         long chunks = status.chunkSize() == 0 ? 0 : (status.regionSize() + status.chunkSize() - 1) / status.chunkSize();
         BigInteger estimate = fees.pullEstimate(chunks, status.regionSize()).multiply(BigInteger.valueOf(active.size()));
         // an incremental run's budget is held against its refined estimate once the source has listed
@@ -131,17 +136,22 @@ public final class ReplicationEngine {
                     + status.regionSize() + " bytes in " + chunks + " chunks) and the budget is " + budget
                     + "; raise --budget or replicate into fewer replicas");
         }
-        Long base = kind == Run.Kind.INCREMENTAL
-                ? db.inTransaction(tx -> generations.latestSealed(tx, active.get(0).id())).map(Generation::id).orElse(null)
-                : null;
+        Optional<Generation> latest = kind == Run.Kind.INCREMENTAL
+                ? db.inTransaction(tx -> generations.latestSealed(tx, active.get(0).id())) : Optional.empty();
+        // an image read from another canister than the base generation's has no change list against
+        // it (its epochs are its own): the replicas pull it whole
+        boolean sameSource = latest.flatMap(Generation::run)
+                .flatMap(id -> db.inTransaction(tx -> runs.find(tx, id))).map(r -> r.source().equals(live)).orElse(false);
+        Run.Kind planned = kind == Run.Kind.INCREMENTAL && !sameSource && latest.isPresent() ? Run.Kind.FULL : kind;
+        Long base = planned == Run.Kind.INCREMENTAL ? latest.map(Generation::id).orElse(null) : null;
         try {
             return db.inTransaction(tx -> {
-                Run run = runs.plan(tx, c.id(), kind, base, budget, active.stream().map(Replica::id).toList());
+                Run run = runs.plan(tx, c.id(), live, planned, base, budget, active.stream().map(Replica::id).toList());
                 ledger.record(tx, new CycleEntry.New(run.id(), c.id(), null, null, CycleEntry.Kind.ESTIMATE, estimate,
                         "fee table: " + active.size() + " replica(s), " + status.regionSize() + " bytes, " + chunks
-                                + " chunks" + (kind == Run.Kind.INCREMENTAL ? " (upper bound: unchanged chunks are not pulled)" : "")));
+                                + " chunks" + (planned == Run.Kind.INCREMENTAL ? " (upper bound: unchanged chunks are not pulled)" : "")));
                 new AuditLog().record(tx, actor, "run.plan", c.id().text(),
-                        Map.of("run", run.id(), "kind", kind.name().toLowerCase(), "estimate", estimate.toString()));
+                        Map.of("run", run.id(), "kind", planned.name().toLowerCase(), "estimate", estimate.toString()));
                 return run;
             });
         } catch (ConstraintViolation e) {
@@ -429,10 +439,10 @@ public final class ReplicationEngine {
     private Run begin(Run run) {
         // begin again until the root is known (protocol: root absent while hashes are computed);
         // a begin while an epoch is open returns that epoch, so a repeated begin after a crash is harmless
-        ImageInfo image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
+        ImageInfo image = retrying("replication_begin on " + run.source(), () -> source.begin(run.source()));
         while (image.root().isEmpty() && !stopped) {
             renewLease(run);
-            image = retrying("replication_begin on " + run.canister(), () -> source.begin(run.canister()));
+            image = retrying("replication_begin on " + run.source(), () -> source.begin(run.source()));
         }
         if (image.root().isEmpty()) {
             return run;
@@ -441,8 +451,8 @@ public final class ReplicationEngine {
         Run.Image recorded = new Run.Image(frozen.size(), frozen.chunkSize(), frozen.chunkCount(), frozen.root().get());
         // read once the epoch is open: an upgrade after this point ends the epoch, so the module
         // read is the one that produced the frozen image
-        Optional<org.replicator.coordinator.store.Digest> module = retrying("the module hash of " + run.canister(),
-                () -> source.moduleHash(run.canister()));
+        Optional<org.replicator.coordinator.store.Digest> module = retrying("the module hash of " + run.source(),
+                () -> source.moduleHash(run.source()));
         return db.inTransaction(tx -> {
             runs.recordSourceModule(tx, run.id(), module.orElse(null));
             return runs.begin(tx, run.id(), frozen.epoch(), recorded);
@@ -464,6 +474,7 @@ public final class ReplicationEngine {
             if (part.state() != PartState.PENDING) {
                 continue;
             }
+            pointAtSource(part.replica(), run.source());
             // sync is idempotent: it starts a run when idle and answers with the run in progress otherwise
             retrying("sync on " + part.replica(), () -> backups.sync(part.replica()));
             db.inTransaction(tx -> {
@@ -476,6 +487,21 @@ public final class ReplicationEngine {
             });
         }
         return db.inTransaction(tx -> runs.transition(tx, run.id(), Run.State.BEGUN, Run.State.PULLING));
+    }
+
+    /**
+     * Makes the replica pull from {@code source} if it still names another (a promotion or fail-back
+     * moved the service, and re-pointing it then did not reach it): the source lets it read first.
+     */
+    private void pointAtSource(PrincipalId replica, PrincipalId source) {
+        BackupStatus status = retrying("status of " + replica, () -> backups.status(replica));
+        if (!status.source().equals(source)) {
+            retrying("replication_allow on " + source, () -> {
+                this.source.allow(source, replica);
+                return null;
+            });
+            retrying("set_source on " + replica, () -> backups.setSource(replica, source));
+        }
     }
 
     private Run followPulls(Run run, Instant deadline) {
@@ -646,7 +672,7 @@ public final class ReplicationEngine {
     private void endQuietly(Run run) {
         run.epoch().ifPresent(epoch -> {
             try {
-                source.end(run.canister(), epoch);
+                source.end(run.source(), epoch);
             } catch (RuntimeException e) {
                 // the epoch expires on its own after the app's TTL; nothing depends on this call
             }

@@ -153,6 +153,31 @@ public final class AppReplicationClient {
         });
     }
 
+    /**
+     * Fences (or unfences) the app's writes: while fenced it refuses every writing update with
+     * FENCED, and keeps serving reads, replication and restores (docs/protocol.md, "Fencing").
+     */
+    public void fence(PrincipalId app, boolean fenced, String reason) {
+        Candid.RecordBuilder arg = Candid.record().field("fenced", fenced, IDLType.createType(Type.BOOL))
+                .field("reason", Optional.ofNullable(reason), Candid.optType(IDLType.createType(Type.TEXT)));
+        call(app, "replication_fence", arg.toArg());
+    }
+
+    /**
+     * Whether the app's subnet executes calls now: a query anyone may make, answered or rejected by
+     * the canister itself. A halted or unreachable subnet does not answer at all.
+     */
+    public boolean answers(PrincipalId app) {
+        try {
+            gateway.query(app, "replication_read_query", Candid.record().toArg());
+            return true;
+        } catch (IcRejectedException e) {
+            return true;
+        } catch (IcException e) {
+            return false;
+        }
+    }
+
     public void allow(PrincipalId app, PrincipalId principal) {
         call(app, "replication_allow", Candid.record().principal("principal", principal).toArg());
     }

@@ -57,6 +57,17 @@ public final class BackupCanisterClient {
         return ProtocolCalls.decode(replica, ROLE, "restore_to", reply, r -> status(Candid.replyRecord(r)));
     }
 
+    /**
+     * Points the backup canister at another source (the canister promoted in its source's place,
+     * or the original after a fail-back); its generations stay, its next run is a full pull.
+     * Refused with RUN_IN_PROGRESS while a run is active.
+     */
+    public BackupStatus setSource(PrincipalId replica, PrincipalId source) {
+        byte[] arg = IDLArgs.create(List.<IDLValue>of(IDLValue.create(source.toIc4j()))).toBytes();
+        byte[] reply = update(replica, "set_source", arg);
+        return ProtocolCalls.decode(replica, ROLE, "set_source", reply, r -> status(Candid.replyRecord(r)));
+    }
+
     public BackupStatus status(PrincipalId replica) {
         byte[] reply = query(replica, "status", NO_ARGUMENTS);
         return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> status(Candid.replyRecord(r)));

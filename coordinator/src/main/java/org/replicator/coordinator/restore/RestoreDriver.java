@@ -118,7 +118,7 @@ public final class RestoreDriver {
         RestoreRecord current = r;
         if (current.targetCanister().isEmpty()) {
             PrincipalId subnetId = current.targetSubnet().orElseThrow();
-            SubnetInfo subnet = gateway.subnets(current.canister()).stream().filter(s -> s.id().equals(subnetId))
+            SubnetInfo subnet = gateway.subnets(current.replica()).stream().filter(s -> s.id().equals(subnetId))
                     .findFirst().orElseThrow(() -> new RestoreRefused("the network has no subnet " + subnetId));
             progress.step("creating a canister on subnet " + subnetId + " with " + cycles + " cycles ("
                     + funding.describe() + ")");

@@ -90,9 +90,20 @@ public final class RestorePlanner {
                                 + r.state().name().toLowerCase() + "); let `replicator replicate " + request.canister()
                                 + "` finish it before restoring into the original");
                     });
-            targetCanister = Optional.of(canister.liveCanister());
+            if (canister.failedOver() && !request.failback()) {
+                throw new RestoreRefused("canister " + canister.id() + " is served by " + canister.liveCanister()
+                        + " since a failover and the original is fenced; `replicator failback " + request.canister()
+                        + "` brings the service home with the writes made meanwhile");
+            }
+            targetCanister = Optional.of(canister.id());
             targetSubnet = canister.subnet();
-            overwritten = writesSince(canister, newest, request.force() || request.dryRun(), notes);
+            if (request.failback()) {
+                // the original is fenced: it took no writes since; what it had written after its last
+                // generation was counted when it was fenced
+                notes.add("fail-back: the original takes the image " + canister.liveCanister() + " served");
+            } else {
+                overwritten = writesSince(canister, newest, request.force() || request.dryRun(), notes);
+            }
         } else {
             AppModule module = request.module().orElseThrow(() -> new RestoreRefused("--into new needs --wasm FILE, the"
                     + " module to install in the new canister" + generation.sourceModuleHash()
@@ -116,7 +127,8 @@ public final class RestorePlanner {
             }
             targetCanister = Optional.empty();
             targetSubnet = request.subnet().orElse(canister.subnet());
-            subnetInfo(canister.id(), targetSubnet);
+            // asked through the replica's subnet: the original's may be the one that is down
+            subnetInfo(replica.id(), targetSubnet);
         }
         BigInteger estimate = fees.pullEstimate(generation.chunkCount(), generation.size());
         OptionalDouble throughput = db.inTransaction(tx -> new RunHistory().fullRunThroughput(tx, canister.id()));
@@ -168,7 +180,7 @@ public final class RestorePlanner {
      * opened (copy-on-write, hashes cached from earlier epochs) only to ask the app, and ended.
      */
     private Optional<Integer> writesSince(ProtectedCanister canister, Generation newest, boolean force, List<String> notes) {
-        PrincipalId original = canister.liveCanister();
+        PrincipalId original = canister.id();
         ImageInfo image = apps.beginRooted(original);
         Optional<List<Long>> changed;
         try {

@@ -14,16 +14,18 @@ import org.replicator.coordinator.ids.PrincipalId;
  * costs stay explained; adding it again brings it back with what the IC says about it now.
  */
 public final class CanisterRepository {
-    private static final String COLUMNS = "canister_id, name, subnet_id, module_hash, live_canister_id, added_at";
+    private static final String COLUMNS = "canister_id, name, subnet_id, module_hash, live_canister_id, live_subnet_id,"
+            + " added_at";
 
     /** Adds the canister or brings a removed one back; the subnet must have been recorded. */
     public ProtectedCanister add(Connection tx, PrincipalId id, String name, PrincipalId subnet, Digest moduleHash)
             throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("""
-                INSERT INTO canisters (canister_id, name, subnet_id, module_hash, live_canister_id)
-                VALUES (?, ?, ?, ?, ?)
+                INSERT INTO canisters (canister_id, name, subnet_id, module_hash, live_canister_id, live_subnet_id)
+                VALUES (?, ?, ?, ?, ?, ?)
                 ON CONFLICT (canister_id) DO UPDATE
                    SET name = EXCLUDED.name, subnet_id = EXCLUDED.subnet_id, module_hash = EXCLUDED.module_hash,
+                       live_canister_id = EXCLUDED.live_canister_id, live_subnet_id = EXCLUDED.live_subnet_id,
                        added_at = now(), removed_at = NULL
                  WHERE canisters.removed_at IS NOT NULL
                 RETURNING\s""" + COLUMNS)) {
@@ -32,6 +34,7 @@ public final class CanisterRepository {
             ps.setString(3, subnet.text());
             Rows.setDigest(ps, 4, moduleHash);
             ps.setString(5, id.text());
+            ps.setString(6, subnet.text());
             try (ResultSet rs = ps.executeQuery()) {
                 if (!rs.next()) {
                     throw new StaleStateException("canister " + id + " is already protected");
@@ -85,11 +88,12 @@ public final class CanisterRepository {
     }
 
     /** Records where the service runs after a promotion or a fail-back. */
-    public void setLiveCanister(Connection tx, PrincipalId id, PrincipalId live) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement(
-                "UPDATE canisters SET live_canister_id = ? WHERE canister_id = ? AND removed_at IS NULL")) {
+    public void setLiveCanister(Connection tx, PrincipalId id, PrincipalId live, PrincipalId subnet) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE canisters SET live_canister_id = ?, live_subnet_id = ?"
+                + " WHERE canister_id = ? AND removed_at IS NULL")) {
             ps.setString(1, live.text());
-            ps.setString(2, id.text());
+            ps.setString(2, subnet.text());
+            ps.setString(3, id.text());
             if (ps.executeUpdate() != 1) {
                 throw new StaleStateException("canister " + id + " is not protected");
             }
@@ -99,6 +103,6 @@ public final class CanisterRepository {
     private static ProtectedCanister map(ResultSet rs) throws SQLException {
         return new ProtectedCanister(Rows.principal(rs, "canister_id"), Optional.ofNullable(rs.getString("name")),
                 Rows.principal(rs, "subnet_id"), Rows.digest(rs, "module_hash"), Rows.principal(rs, "live_canister_id"),
-                Rows.instant(rs, "added_at"));
+                Rows.principal(rs, "live_subnet_id"), Rows.instant(rs, "added_at"));
     }
 }

@@ -8,6 +8,7 @@ import org.replicator.coordinator.ids.PrincipalId;
  * A canister the coordinator protects.
  *
  * @param liveCanister where the service runs now: the canister itself until a replica is promoted
+ * @param liveSubnet   the subnet of {@code liveCanister}
  * @param moduleHash   the module installed when it was last looked at; empty for a canister without code
  */
 public record ProtectedCanister(
@@ -16,5 +17,11 @@ public record ProtectedCanister(
         PrincipalId subnet,
         Optional<Digest> moduleHash,
         PrincipalId liveCanister,
+        PrincipalId liveSubnet,
         Instant addedAt) {
+
+    /** A replica was promoted and serves in this canister's place. */
+    public boolean failedOver() {
+        return !liveCanister.equals(id);
+    }
 }

@@ -8,10 +8,14 @@ import org.replicator.coordinator.ids.PrincipalId;
 /**
  * One replication run of a canister into its replicas. The state says what has been done for
  * sure; the engine resumes an unfinished run from it (see docs/coordinator.md).
+ *
+ * @param source the canister the image is read from: the protected canister itself, or the
+ *               canister promoted in its place while its subnet was down
  */
 public record Run(
         long id,
         PrincipalId canister,
+        PrincipalId source,
         Kind kind,
         State state,
         Optional<BigInteger> epoch,

@@ -19,7 +19,7 @@ import org.replicator.coordinator.ids.PrincipalId;
  * of overwriting what another coordinator recorded.
  */
 public final class RunRepository {
-    private static final String COLUMNS = "run_id, canister_id, kind, state, epoch, image_size, chunk_size, chunk_count,"
+    private static final String COLUMNS = "run_id, canister_id, source_canister_id, kind, state, epoch, image_size, chunk_size, chunk_count,"
             + " source_root, base_generation_id, cycle_budget, attempt, started_at, updated_at, finished_at, error";
 
     /**
@@ -28,14 +28,21 @@ public final class RunRepository {
      */
     public Run plan(Connection tx, PrincipalId canister, Run.Kind kind, Long baseGeneration, BigInteger cycleBudget,
             List<PrincipalId> replicas) throws SQLException {
+        return plan(tx, canister, canister, kind, baseGeneration, cycleBudget, replicas);
+    }
+
+    /** As above, reading the image from {@code source}: the live canister, a promoted one after a failover. */
+    public Run plan(Connection tx, PrincipalId canister, PrincipalId source, Run.Kind kind, Long baseGeneration,
+            BigInteger cycleBudget, List<PrincipalId> replicas) throws SQLException {
         Run run;
         try (PreparedStatement ps = tx.prepareStatement("""
-                INSERT INTO runs (canister_id, kind, state, base_generation_id, cycle_budget)
-                VALUES (?, ?, 'planned', ?, ?) RETURNING\s""" + COLUMNS)) {
+                INSERT INTO runs (canister_id, source_canister_id, kind, state, base_generation_id, cycle_budget)
+                VALUES (?, ?, ?, 'planned', ?, ?) RETURNING\s""" + COLUMNS)) {
             ps.setString(1, canister.text());
-            ps.setString(2, kind.column());
-            Rows.setLong(ps, 3, baseGeneration);
-            Rows.setBigInteger(ps, 4, cycleBudget);
+            ps.setString(2, source.text());
+            ps.setString(3, kind.column());
+            Rows.setLong(ps, 4, baseGeneration);
+            Rows.setBigInteger(ps, 5, cycleBudget);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 run = map(rs);
@@ -457,7 +464,8 @@ public final class RunRepository {
             image = Optional.of(new Run.Image(rs.getLong("image_size"), rs.getInt("chunk_size"), rs.getInt("chunk_count"),
                     Digest.of(root)));
         }
-        return new Run(rs.getLong("run_id"), Rows.principal(rs, "canister_id"), Run.Kind.of(rs.getString("kind")),
+        return new Run(rs.getLong("run_id"), Rows.principal(rs, "canister_id"), Rows.principal(rs, "source_canister_id"),
+                Run.Kind.of(rs.getString("kind")),
                 Run.State.of(rs.getString("state")), Optional.ofNullable(Rows.bigInteger(rs, "epoch")), image,
                 Rows.optionalLong(rs, "base_generation_id"), Optional.ofNullable(Rows.bigInteger(rs, "cycle_budget")),
                 rs.getInt("attempt"), Rows.instant(rs, "started_at"), Rows.instant(rs, "updated_at"),

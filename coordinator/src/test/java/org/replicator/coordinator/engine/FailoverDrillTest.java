@@ -1,0 +1,180 @@
+package org.replicator.coordinator.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.replicator.coordinator.engine.ReplicationWorld.rows;
+import static org.replicator.coordinator.engine.ReplicationWorld.scalar;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+import java.util.List;
+import org.ic4j.candid.parser.IDLArgs;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.replicator.canisters.CanisterWasm;
+import org.replicator.coordinator.agent.Candid;
+import org.replicator.coordinator.cli.CliRunner;
+import org.replicator.coordinator.cli.ExitCodes;
+import org.replicator.coordinator.store.DatabaseTarget;
+import org.replicator.localnet.ids.Principal;
+import org.replicator.localnet.testing.IcClient;
+
+/**
+ * The failover drill, end to end over the localnet: the demo app on subnet 1 with replicas on
+ * subnets 0 and 2; subnet 1 halts; the replica on subnet 2 is promoted; the promoted app serves the
+ * same data and takes writes; replication goes on from it into subnet 0; subnet 1 returns and the old
+ * primary is fenced; the service fails back with every write made meanwhile.
+ */
+class FailoverDrillTest {
+    private static final byte[] NO_ARGUMENTS = IDLArgs.create(List.of()).toBytes();
+    private static ReplicationWorld world;
+    private DatabaseTarget.External db;
+
+    @BeforeAll
+    static void start() throws Exception {
+        world = new ReplicationWorld();
+    }
+
+    @AfterAll
+    static void stop() {
+        world.close();
+    }
+
+    @BeforeEach
+    void freshDatabase() {
+        db = world.postgres.freshDatabase();
+        ok(cli("init"));
+    }
+
+    @AfterEach
+    void subnetsRunning() {
+        for (int i = 0; i < 3; i++) {
+            world.net.control().resume(i);
+        }
+    }
+
+    @Test
+    void failoverDrillPromotesFencesAndFailsBackWithoutLosingAWrite(@TempDir Path dir) throws Exception {
+        Principal app = world.protectedApp(db, 1, 31, "demo", 2);
+        ok(cli("replicate", "demo"));
+        world.mutate(app, 60_000, 1);
+        ok(cli("replicate", "demo", "--incremental"));
+        byte[] beforeHalt = checksum(app);
+        String onSubnet2 = replicaOn(2);
+        String onSubnet0 = replicaOn(0);
+
+        world.net.control().halt(1);
+        CliRunner.Result promoted = ok(cli("promote", "demo", "--replica", onSubnet2, "--wasm", demoWasm(dir),
+                "--init-arg", HexFormat.of().formatHex(ReplicationWorld.demoInitArg())));
+        Principal primary = Principal.fromText(field(cli("primary", "demo", "--json").out(), "primary"));
+        assertNotEquals(app, primary);
+        assertEquals(world.net.subnet(2).id(), world.net.subnetOf(primary).orElseThrow().id(),
+                "the service now lives on the promoted replica's subnet");
+        assertTrue(promoted.err().contains("does not answer"), "the old primary cannot be fenced yet: " + promoted.err());
+        assertTrue(cli("primary", "demo").out().contains("NOT fenced yet"), "the lookup says the old primary is unfenced");
+        assertArrayEquals(beforeHalt, checksum(primary), "the promoted app answers reads with the sealed data");
+
+        world.mutate(primary, 40_000, 2);
+        byte[] duringFailover = checksum(primary);
+        assertFalse(java.util.Arrays.equals(beforeHalt, duringFailover), "the promoted app takes writes");
+        ok(cli("replicate", "demo", "--incremental"));
+        assertEquals(List.of(List.of(onSubnet0, "sealed")), rows(db, "SELECT rr.replica_id, rr.state FROM run_replicas rr"
+                + " JOIN runs r USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM runs)"),
+                "replication goes on into subnet 0, not into the promoted replica's own subnet");
+        assertEquals(primary.toString(), scalar(db, "SELECT source_canister_id FROM runs ORDER BY run_id DESC LIMIT 1"));
+        assertEquals("full", scalar(db, "SELECT kind FROM runs ORDER BY run_id DESC LIMIT 1"),
+                "the first run from a new source pulls the whole image");
+        assertEquals(world.sourceImage(primary).root().hex(), HexFormat.of().formatHex((byte[]) scalar(db,
+                "SELECT root FROM generations ORDER BY generation_id DESC LIMIT 1")));
+
+        CliRunner.Result early = cli("failback", "demo");
+        assertEquals(ExitCodes.FAILURE, early.code(), early.err());
+        assertTrue(early.err().contains("not fenced yet"), early.err());
+
+        world.net.control().resume(1);
+        ok(cli("fence", "demo", "--wait", "30s"));
+        assertEquals("fenced", scalar(db, "SELECT state FROM promotions"));
+        assertEquals(0, scalar(db, "SELECT writes_not_carried FROM promotions"),
+                "nothing was written on the old primary after its last generation");
+        IcClient.Rejected refused = assertThrows(IcClient.Rejected.class, () -> world.mutate(app, 1_000, 9));
+        assertTrue(refused.getMessage().toLowerCase().contains("stopped"), refused.getMessage());
+
+        world.mutate(primary, 30_000, 3);
+        byte[] lastWrites = checksum(primary);
+        ok(cli("failback", "demo"));
+        assertEquals(app.toString(), field(cli("primary", "demo", "--json").out(), "primary"), "home again");
+        assertArrayEquals(lastWrites, checksum(app), "the original holds every write made during the failover");
+        assertThrows(IcClient.Rejected.class, () -> world.mutate(primary, 1_000, 9), "the promoted canister is stopped");
+        world.mutate(app, 10_000, 4);
+        ok(cli("replicate", "demo", "--incremental"));
+        assertEquals(2L, scalar(db, "SELECT count(*) FROM run_replicas WHERE run_id = (SELECT max(run_id) FROM runs)"),
+                "both replicas replicate from the original again");
+        assertEquals(world.sourceImage(app).root().hex(), HexFormat.of().formatHex((byte[]) scalar(db,
+                "SELECT root FROM generations ORDER BY generation_id DESC LIMIT 1")));
+        assertEquals(List.of("promote.plan", "promote.live", "promote.fenced", "failback.start", "failback.done"),
+                rows(db, "SELECT action FROM audit_events WHERE action LIKE 'promote.%' OR action LIKE 'failback.%'"
+                        + " ORDER BY event_id").stream().map(r -> (String) r.get(0)).toList(), "the audit trail");
+    }
+
+    @Test
+    void promotionIsRefusedWithAClearReasonAndNothingRecorded(@TempDir Path dir) throws Exception {
+        Principal app = world.protectedApp(db, 1, 32, "demo", 2);
+        String wasm = demoWasm(dir);
+        String onSubnet2 = replicaOn(2);
+        refused(cli("promote", "demo", "--replica", onSubnet2, "--wasm", wasm), "holds no sealed generation");
+        ok(cli("replicate", "demo"));
+        refused(cli("promote", "demo", "--replica", onSubnet2, "--wasm", wasm), "answers on subnet");
+        refused(cli("promote", "demo", "--replica", app.toString(), "--wasm", wasm), "is not a replica of");
+        refused(cli("promote", "nope", "--replica", onSubnet2, "--wasm", wasm), "no protected canister is called nope");
+        refused(cli("fence", "demo"), "has not failed over");
+        refused(cli("failback", "demo"), "has not failed over");
+        assertEquals(0L, scalar(db, "SELECT count(*) FROM promotions"), "nothing recorded");
+        assertEquals(0L, scalar(db, "SELECT count(*) FROM restores"));
+        assertEquals(app.toString(), field(cli("primary", "demo", "--json").out(), "primary"));
+        CliRunner.Result usage = cli("promote", "demo", "--wasm", wasm);
+        assertEquals(ExitCodes.USAGE, usage.code(), usage.err());
+        assertTrue(usage.err().contains("--replica"), usage.err());
+    }
+
+    private String replicaOn(int subnet) {
+        return (String) scalar(db, "SELECT replica_id FROM replicas WHERE subnet_id = '" + world.net.subnet(subnet).id()
+                + "'");
+    }
+
+    private static String demoWasm(Path dir) throws Exception {
+        return Files.write(dir.resolve("demo_app.wasm"), CanisterWasm.demoApp().bytes()).toString();
+    }
+
+    private byte[] checksum(Principal app) {
+        return Candid.blob(Candid.replyRecord(world.deployer.query(app, "checksum", NO_ARGUMENTS)), "checksum");
+    }
+
+    private static String field(String json, String name) {
+        int at = json.indexOf("\"" + name + "\"");
+        int start = json.indexOf('"', json.indexOf(':', at)) + 1;
+        return json.substring(start, json.indexOf('"', start));
+    }
+
+    private CliRunner.Result cli(String... args) {
+        return world.cli(db, args);
+    }
+
+    private static void refused(CliRunner.Result r, String expected) {
+        assertNotEquals(0, r.code(), r.out() + r.err());
+        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
+    }
+
+    private static CliRunner.Result ok(CliRunner.Result r) {
+        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
+        return r;
+    }
+}
