@@ -22,8 +22,12 @@ public record FailoverContext(Database db, IcGateway gateway, AppReplicationClie
     }
 
     void pause() {
+        pause(pollInterval);
+    }
+
+    void pause(Duration how) {
         try {
-            Thread.sleep(pollInterval.toMillis());
+            Thread.sleep(how.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);

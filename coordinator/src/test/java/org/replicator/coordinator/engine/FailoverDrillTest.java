@@ -145,6 +145,45 @@ class FailoverDrillTest {
         assertTrue(usage.err().contains("--replica"), usage.err());
     }
 
+    @Test
+    void theHealthWatchPromotesAutomaticallyOnlyAfterTheConfiguredTimeAndAuditsWhy(@TempDir Path dir) throws Exception {
+        world.protectedApp(db, 1, 33, "demo", 2);
+        ok(cli("replicate", "demo"));
+        String onSubnet2 = replicaOn(2);
+        String wasm = demoWasm(dir);
+        CliRunner.Result healthy = ok(cli("watch", "demo", "--interval", "100ms", "--for", "1s"));
+        assertTrue(healthy.out().contains("no promotion"), healthy.out());
+
+        world.net.control().halt(1);
+        java.util.concurrent.CompletableFuture<CliRunner.Result> watch = java.util.concurrent.CompletableFuture
+                .supplyAsync(() -> cli("watch", "demo", "--interval", "200ms", "--promote-after", "2s", "--replica",
+                        onSubnet2, "--wasm", wasm, "--init-arg", HexFormat.of().formatHex(ReplicationWorld.demoInitArg()),
+                        "--until-fenced", "--for", "3m"));
+        RecordingProgress.await("the watch promotes", java.time.Duration.ofMinutes(2),
+                () -> "live".equals(promotionState()) || watch.isDone());
+        assertEquals("live", promotionState(), () -> "the watch ended before promoting: " + watch.join().err());
+        world.net.control().resume(1);
+        CliRunner.Result watched = ok(watch.get(2, java.util.concurrent.TimeUnit.MINUTES));
+        assertEquals("fenced", promotionState(), watched.err());
+        assertEquals(true, scalar(db, "SELECT automatic FROM promotions"));
+        assertTrue(((String) scalar(db, "SELECT reason FROM promotions")).startsWith("health check:"));
+        assertEquals(List.of("health.down", "promote.plan.automatic", "promote.live.automatic", "promote.fenced"),
+                rows(db, "SELECT action FROM audit_events WHERE action LIKE 'health.%' OR action LIKE 'promote.%'"
+                        + " ORDER BY event_id").stream().map(r -> (String) r.get(0)).toList(), "the audit trail");
+        assertTrue(java.time.Duration.between(
+                ((java.sql.Timestamp) scalar(db, "SELECT at FROM audit_events WHERE action = 'health.down'")).toInstant(),
+                ((java.sql.Timestamp) scalar(db, "SELECT at FROM audit_events WHERE action = 'promote.plan.automatic'"))
+                        .toInstant()).toMillis() >= 2_000, "not promoted before the configured time");
+        CliRunner.Result usage = cli("watch", "demo", "--promote-after", "1s");
+        assertEquals(ExitCodes.USAGE, usage.code(), usage.err());
+        assertTrue(usage.err().contains("--promote-after needs --replica and --wasm"), usage.err());
+    }
+
+    private String promotionState() {
+        List<List<Object>> r = rows(db, "SELECT state FROM promotions");
+        return r.isEmpty() ? null : (String) r.get(0).get(0);
+    }
+
     private String replicaOn(int subnet) {
         return (String) scalar(db, "SELECT replica_id FROM replicas WHERE subnet_id = '" + world.net.subnet(subnet).id()
                 + "'");
