@@ -57,6 +57,7 @@ class ReplicaTopUpCommandTest {
         BigInteger before = balance();
         CliRunner.Result r = ok(cli("replica", "top-up", replica.text(), "--cycles", CYCLES.toString()));
         BigInteger after = balance();
+        System.out.print(r.out());
         assertTrue(r.out().contains("topped up replica " + replica + " of " + app + " by " + CYCLES
                 + " cycles (provisional cycles of " + world.url), r.out());
         assertTrue(r.out().contains("balance before: ") && r.out().contains(", after: "), r.out());
