@@ -8,16 +8,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import org.replicator.coordinator.costs.BalanceProbe;
+import org.replicator.coordinator.costs.Retrier;
 import org.replicator.coordinator.funding.CyclesFunding;
 import org.replicator.coordinator.funding.MainnetFunding;
 import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.replica.ReplicaProvisioner;
+import org.replicator.coordinator.replica.ReplicaTopUp;
 import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.ProtectedCanister;
 import org.replicator.coordinator.store.Replica;
 import org.replicator.coordinator.store.ReplicaRepository;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -27,7 +31,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "replica", mixinStandardHelpOptions = true,
         description = "Manages backup canisters (replicas) of protected canisters.",
-        subcommands = {ReplicaCommand.Create.class, ReplicaCommand.ListReplicas.class, ReplicaCommand.Drop.class})
+        subcommands = {ReplicaCommand.Create.class, ReplicaCommand.ListReplicas.class, ReplicaCommand.Drop.class,
+                ReplicaCommand.TopUp.class})
 final class ReplicaCommand implements Runnable {
     @ParentCommand
     Replicator root;
@@ -177,6 +182,76 @@ final class ReplicaCommand implements Runnable {
                 }
             }
             return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "top-up", mixinStandardHelpOptions = true,
+            description = {"Adds cycles to a replica's backup canister from the network's funding source (provisional"
+                    + " cycles on a local network; not yet on the IC mainnet), records them in the cycle ledger and"
+                    + " the audit log, and prints the balance before and after. A run paused for LOW_CYCLES goes on"
+                    + " with the next `replicator replicate`."})
+    static final class TopUp implements Callable<Integer> {
+        @ParentCommand
+        ReplicaCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "REPLICA", description = "the replica's canister id")
+        String replica;
+
+        @Option(names = "--cycles", paramLabel = "C", required = true, description = "how many cycles to add (at least 1)")
+        BigInteger cycles;
+
+        @Override
+        public Integer call() {
+            if (cycles.signum() <= 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--cycles must be at least 1, not "
+                        + cycles);
+            }
+            PrincipalId id = PrincipalId.parse(replica);
+            try (Session session = new Session(parent.root, spec.commandLine().getErr())) {
+                // everything that can refuse is asked before the network is: the database, then the funding source
+                Replica r = ReplicaTopUp.target(session.database(), id, cycles);
+                CyclesFunding funding = funding(session);
+                funding.checkCanTopUp();
+                BalanceProbe probe = new BalanceProbe(session.gateway());
+                BalanceProbe.Balance before = probe.read(id, Retrier.ONCE);
+                new ReplicaTopUp(session.database(), funding).topUp(r, cycles, null,
+                        session.identity().principal().text(), "replicator replica top-up");
+                BalanceProbe.Balance after = probe.read(id, Retrier.ONCE);
+                PrintWriter out = spec.commandLine().getOut();
+                if (session.json()) {
+                    Map<String, Object> m = new LinkedHashMap<>();
+                    m.put("replica", r.id().text());
+                    m.put("source", r.source().text());
+                    m.put("cycles", cycles.toString());
+                    m.put("funding", funding.describe());
+                    m.put("before", known(before));
+                    m.put("after", known(after));
+                    m.put("balance_unreadable", unreadable(before).or(() -> unreadable(after)).orElse(null));
+                    Output.json(out, m);
+                } else {
+                    out.println("topped up replica " + r.id() + " of " + r.source() + " by " + cycles + " cycles ("
+                            + funding.describe() + ")");
+                    out.println("balance before: " + describe(before) + ", after: " + describe(after));
+                    out.flush();
+                }
+            }
+            return ExitCodes.OK;
+        }
+
+        private static String known(BalanceProbe.Balance b) {
+            return b instanceof BalanceProbe.Known k ? k.cycles().toString() : null;
+        }
+
+        private static Optional<String> unreadable(BalanceProbe.Balance b) {
+            return b instanceof BalanceProbe.Unreadable u ? Optional.of(u.reason()) : Optional.empty();
+        }
+
+        private static String describe(BalanceProbe.Balance b) {
+            return b instanceof BalanceProbe.Known k ? k.cycles().toString()
+                    : "- (" + ((BalanceProbe.Unreadable) b).reason() + ")";
         }
     }
 }

@@ -14,6 +14,7 @@ import org.replicator.coordinator.engine.Owner;
 import org.replicator.coordinator.engine.Outage;
 import org.replicator.coordinator.engine.ReplicationEngine;
 import org.replicator.coordinator.engine.RunProgress;
+import org.replicator.coordinator.funding.CyclesFunding;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.Run;
 import picocli.CommandLine;
@@ -53,6 +54,12 @@ final class ReplicateCommand implements Callable<Integer> {
     @Option(names = "--budget", paramLabel = "CYCLES", description = "refuse or stop the run before it spends more")
     BigInteger budget;
 
+    @Option(names = "--top-up", paramLabel = "CYCLES",
+            description = "when a replica runs short of cycles (its backup canister pauses with LOW_CYCLES), top it up"
+                    + " by CYCLES from the network's funding source and go on, at most 5 times per replica; without"
+                    + " it, that replica's part fails")
+    BigInteger topUp;
+
     @Option(names = "--max-concurrent-runs", paramLabel = "N",
             description = "drive at most N runs at once across all coordinators sharing the database (default: 4)")
     int maxConcurrentRuns = EngineSettings.DEFAULT_MAX_CONCURRENT_RUNS;
@@ -71,6 +78,10 @@ final class ReplicateCommand implements Callable<Integer> {
         if (maxConcurrentRuns < 1) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--max-concurrent-runs must be at least 1,"
                     + " not " + maxConcurrentRuns);
+        }
+        if (topUp != null && topUp.signum() <= 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top-up must be at least 1 cycle, not "
+                    + topUp);
         }
         try (Session session = new Session(root, spec.commandLine().getErr())) {
             PrintWriter err = spec.commandLine().getErr();
@@ -101,15 +112,28 @@ final class ReplicateCommand implements Callable<Integer> {
                 }
 
                 @Override
+                public void toppedUp(long runId, PrincipalId replica, BigInteger cycles, int nth, String why) {
+                    err.println("topped up " + replica + " by " + cycles + " cycles (top-up " + nth + " of at most "
+                            + EngineSettings.defaults().retries() + " in this run): " + why);
+                    err.flush();
+                }
+
+                @Override
                 public void recovered(Outage outage, Duration lasted) {
                     err.println(outage.description().replace(" unreachable", "") + " reachable again after "
                             + lasted.toSeconds() + " s");
                     err.flush();
                 }
             };
+            CyclesFunding funding = ReplicaCommand.funding(session);
+            if (topUp != null) {
+                // refused before anything is planned, not when the first replica runs short
+                funding.checkCanTopUp();
+            }
             ReplicationEngine engine = ReplicationEngine.connected(session.database(), session.gateway(),
-                    EngineSettings.defaults().withMaxConcurrentRuns(maxConcurrentRuns).withOutageWindow(outageWindow),
-                    Owner.current("cli"), progress);
+                    EngineSettings.defaults().withMaxConcurrentRuns(maxConcurrentRuns).withOutageWindow(outageWindow)
+                            .withTopUp(topUp),
+                    Owner.current("cli"), progress, funding);
             String actor = session.identity().principal().text();
             Run run = engine.unfinished().stream()
                     .filter(r -> r.canister().text().equals(canister))

@@ -8,5 +8,13 @@ import java.util.function.Supplier;
  */
 @FunctionalInterface
 public interface Retrier {
+    /** Calls once, retrying nothing: for a command that reports a failure at once. */
+    Retrier ONCE = new Retrier() {
+        @Override
+        public <T> T retrying(String what, Supplier<T> call) {
+            return call.get();
+        }
+    };
+
     <T> T retrying(String what, Supplier<T> call);
 }

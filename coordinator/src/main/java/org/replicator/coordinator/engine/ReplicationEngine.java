@@ -19,6 +19,8 @@ import org.replicator.coordinator.costs.BalanceProbe;
 import org.replicator.coordinator.costs.CostReconciler;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.OutageWatch.OutageOutlasted;
+import org.replicator.coordinator.funding.CyclesFunding;
+import org.replicator.coordinator.funding.FundingUnavailable;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.protocol.BackupCanisterClient;
@@ -27,6 +29,7 @@ import org.replicator.coordinator.protocol.BackupRun;
 import org.replicator.coordinator.protocol.BackupStatus;
 import org.replicator.coordinator.protocol.ImageInfo;
 import org.replicator.coordinator.protocol.ReplicationStatus;
+import org.replicator.coordinator.replica.ReplicaTopUp;
 import org.replicator.coordinator.store.AuditLog;
 import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.ChunkRange;
@@ -68,6 +71,8 @@ public final class ReplicationEngine {
     private final RunProgress progress;
     /** Measures what runs cost (balances, refined estimate); null: not measured. */
     private final CostReconciler costs;
+    /** Tops up replicas short of cycles when the settings ask for it; null: no funding source given. */
+    private final ReplicaTopUp topUps;
     private final RunRepository runs = new RunRepository();
     private final ReplicaRepository replicas = new ReplicaRepository();
     private final GenerationRepository generations = new GenerationRepository();
@@ -82,7 +87,21 @@ public final class ReplicationEngine {
 
     public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
             EngineSettings settings, String owner, RunProgress progress, CostReconciler costs) {
+        this(db, source, backups, fees, settings, owner, progress, costs, null);
+    }
+
+    /**
+     * @param funding where top-ups come from ({@link EngineSettings#topUp}); may be null only when
+     *     the settings ask for no top-ups
+     */
+    public ReplicationEngine(Database db, AppReplicationClient source, BackupCanisterClient backups, FeeTable fees,
+            EngineSettings settings, String owner, RunProgress progress, CostReconciler costs, CyclesFunding funding) {
+        if (settings.topUp().isPresent() && funding == null) {
+            throw new IllegalArgumentException("the settings ask for top-ups of " + settings.topUp().get()
+                    + " cycles, but no funding source was given");
+        }
         this.costs = costs;
+        this.topUps = funding == null ? null : new ReplicaTopUp(db, funding);
         this.db = db;
         this.source = source;
         this.backups = backups;
@@ -93,13 +112,22 @@ public final class ReplicationEngine {
         this.outages = new OutageWatch(settings, progress, Clock.systemUTC(), () -> stopped);
     }
 
-    /** The engine as the CLI builds it: the source and replicas reached through {@code gateway}, the IC's fee table. */
+    /**
+     * The engine as the CLI builds it: the source and replicas reached through {@code gateway}, the
+     * IC's fee table, and the network's own funding source ({@link CyclesFunding#forNetwork}).
+     */
     public static ReplicationEngine connected(Database db, IcGateway gateway, EngineSettings settings, Owner owner,
             RunProgress progress) {
+        return connected(db, gateway, settings, owner, progress, CyclesFunding.forNetwork(gateway));
+    }
+
+    /** The engine as the CLI builds it, topping replicas up from {@code funding}. */
+    public static ReplicationEngine connected(Database db, IcGateway gateway, EngineSettings settings, Owner owner,
+            RunProgress progress, CyclesFunding funding) {
         AppReplicationClient source = new AppReplicationClient(gateway);
         FeeTable fees = FeeTable.load();
         return new ReplicationEngine(db, source, new BackupCanisterClient(gateway), fees, settings, owner.toString(),
-                progress, new CostReconciler(db, source, new BalanceProbe(gateway), fees));
+                progress, new CostReconciler(db, source, new BalanceProbe(gateway), fees), funding);
     }
 
     /** Stops driving at the next step; the run stays where it is in the database for another coordinator. */
@@ -182,6 +210,8 @@ public final class ReplicationEngine {
     public Run drive(long runId, boolean wait) {
         Instant deadline = Instant.now().plus(settings.runDeadline());
         Run run = claim(runId, wait, deadline);
+        // top-ups made in this drive, per replica: bounded by settings.retries()
+        Map<PrincipalId, Integer> toppedUp = new java.util.HashMap<>();
         try {
             int staleInARow = 0;
             while (!run.state().finished() && !stopped) {
@@ -189,7 +219,7 @@ public final class ReplicationEngine {
                     // inside the try: a database outage while renewing is waited out like any other
                     renewLease(run);
                     progress.state(run);
-                    run = step(run, deadline);
+                    run = step(run, deadline, toppedUp);
                     outages.succeeded(Outage.DATABASE);
                     staleInARow = 0;
                 } catch (RunDeadlineExceeded | RunTakenOver e) {
@@ -425,11 +455,11 @@ public final class ReplicationEngine {
         }
     }
 
-    private Run step(Run run, Instant deadline) {
+    private Run step(Run run, Instant deadline, Map<PrincipalId, Integer> toppedUp) {
         return switch (run.state()) {
             case PLANNED -> begin(run);
             case BEGUN -> startPulls(run);
-            case PULLING -> followPulls(run, deadline);
+            case PULLING -> followPulls(run, deadline, toppedUp);
             case VERIFYING -> verify(run);
             case SEALING -> seal(run);
             default -> run;
@@ -504,7 +534,7 @@ public final class ReplicationEngine {
         }
     }
 
-    private Run followPulls(Run run, Instant deadline) {
+    private Run followPulls(Run run, Instant deadline, Map<PrincipalId, Integer> toppedUp) {
         BigInteger epoch = run.epoch().orElseThrow();
         Run.Image image = run.image().orElseThrow();
         Map<PrincipalId, Integer> restarts = new java.util.HashMap<>();
@@ -539,8 +569,14 @@ public final class ReplicationEngine {
                 }
                 progress.pulled(run.id(), replica, r.chunksDone(), r.chunksTotal(), r.bytesFetched());
                 String error = r.error().orElse(r.state());
-                if (r.paused() && (error.startsWith("LOW_CYCLES") || error.startsWith("BUDGET_EXHAUSTED"))) {
-                    // more cycles are needed first: a top-up (or a larger budget) and a new run
+                if (r.paused() && error.startsWith("LOW_CYCLES") && settings.topUp().isPresent()) {
+                    topUpOrFail(run, replica, error, toppedUp);
+                } else if (r.paused() && error.startsWith("LOW_CYCLES")) {
+                    failPart(run, replica, "the backup canister paused: " + error + "; top it up with `replicator"
+                            + " replica top-up " + replica + " --cycles C` and replicate again (or replicate with"
+                            + " --top-up C to top up replicas that run short)");
+                } else if (r.paused() && error.startsWith("BUDGET_EXHAUSTED")) {
+                    // the budget is the user's own limit: no top-up goes past it, a larger budget and a new run do
                     failPart(run, replica, "the backup canister paused: " + error);
                 } else if (r.paused() || r.failed()) {
                     // a chunk that kept failing, a lost epoch: sync resumes a paused run and starts a
@@ -605,6 +641,60 @@ public final class ReplicationEngine {
             return null;
         });
         progress.pulled(run.id(), replica, r.chunksTotal(), r.chunksTotal(), r.bytesFetched());
+    }
+
+    /**
+     * Tops a replica that paused with {@code LOW_CYCLES} up by the settings' amount and resumes its
+     * run with {@code sync}, unless this drive has topped it up {@code retries} times already or the
+     * funding source refuses; then its part fails, saying so. The top-up is counted before it is
+     * made and never repeated by {@link #retrying}: a lost answer must not add the cycles twice.
+     */
+    private void topUpOrFail(Run run, PrincipalId replica, String error, Map<PrincipalId, Integer> toppedUp) {
+        BigInteger cycles = settings.topUp().orElseThrow();
+        int made = toppedUp.getOrDefault(replica, 0);
+        if (made >= settings.retries()) {
+            failPart(run, replica, "the backup canister paused: " + error + "; still short after " + made
+                    + " top-up(s) of " + cycles + " cycles in this run (--top-up); top it up with `replicator replica"
+                    + " top-up " + replica + " --cycles C` with a larger C and replicate again");
+            return;
+        }
+        Replica target = db.inTransaction(tx -> replicas.find(tx, replica)).orElseThrow();
+        toppedUp.put(replica, made + 1);
+        try {
+            topUps.add(target, cycles);
+        } catch (FundingUnavailable | IcException e) {
+            if (e instanceof IcException && Outage.of(e).isPresent()) {
+                // the drive waits the outage out and looks again; whether these cycles arrived is not known
+                throw e;
+            }
+            failPart(run, replica, "the backup canister paused: " + error + "; the top-up of " + cycles
+                    + " cycles failed: " + e.getMessage());
+            return;
+        }
+        String reason = "run " + run.id() + ": the backup canister paused: " + error;
+        bookWaitingOutOutages(() -> topUps.book(target, cycles, run.id(), owner, reason));
+        progress.toppedUp(run.id(), replica, cycles, made + 1, error);
+        retrying("sync on " + replica, () -> backups.sync(replica));
+    }
+
+    /**
+     * Books a top-up that was made, waiting out a database outage within the window rather than
+     * leave the step (which would top the replica up again).
+     */
+    private void bookWaitingOutOutages(Runnable book) {
+        while (true) {
+            try {
+                book.run();
+                outages.succeeded(Outage.DATABASE);
+                return;
+            } catch (RuntimeException e) {
+                Optional<Outage> outage = Outage.of(e);
+                if (outage.isEmpty() || stopped) {
+                    throw e;
+                }
+                outages.failed(outage.get(), e);
+            }
+        }
     }
 
     private void failPart(Run run, PrincipalId replica, String error) {

@@ -27,6 +27,13 @@ public interface RunProgress {
     default void outage(Outage outage, Instant until, String failure) {
     }
 
+    /**
+     * A replica that paused with {@code why} (LOW_CYCLES) was topped up by {@code cycles}, the
+     * {@code nth} top-up of it in this drive, and is resumed.
+     */
+    default void toppedUp(long runId, PrincipalId replica, java.math.BigInteger cycles, int nth, String why) {
+    }
+
     /** The outage reported by {@link #outage} is over after {@code lasted}. */
     default void recovered(Outage outage, Duration lasted) {
     }

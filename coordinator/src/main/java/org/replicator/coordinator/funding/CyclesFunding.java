@@ -2,6 +2,7 @@ package org.replicator.coordinator.funding;
 
 import java.math.BigInteger;
 import java.util.List;
+import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.SubnetInfo;
 import org.replicator.coordinator.ids.PrincipalId;
 
@@ -18,6 +19,20 @@ public sealed interface CyclesFunding permits ProvisionalFunding, MainnetFunding
     /** Adds {@code cycles} to a canister's balance. */
     void topUp(PrincipalId canister, BigInteger cycles);
 
+    /**
+     * Throws {@link FundingUnavailable} if this source cannot top canisters up, before anything
+     * is asked of the network, so that a command can refuse before it reads or records anything.
+     */
+    void checkCanTopUp();
+
     /** Names the source of cycles, for messages and the audit log. */
     String describe();
+
+    /**
+     * The source for the network {@code gateway} talks to: provisional cycles on any network but
+     * the IC mainnet (recognised by its pinned root key), where cycles are bought.
+     */
+    static CyclesFunding forNetwork(IcGateway gateway) {
+        return gateway.network().pinnedRootKey().isPresent() ? new MainnetFunding() : new ProvisionalFunding(gateway);
+    }
 }

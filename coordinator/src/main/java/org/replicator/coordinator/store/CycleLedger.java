@@ -33,11 +33,11 @@ public final class CycleLedger {
         }
     }
 
-    /** Cycles a run spent (estimates excluded, overcounts taken off). */
+    /** Cycles a run spent (estimates and top-ups excluded, overcounts taken off). */
     public BigInteger spentByRun(Connection tx, long runId) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind = 'overcount' THEN -amount"
                 + " ELSE amount END), 0) AS total FROM cycle_ledger"
-                + " WHERE run_id = ? AND kind NOT IN ('estimate', 'deposit', 'refund')")) {
+                + " WHERE run_id = ? AND kind NOT IN ('estimate', 'top_up', 'deposit', 'refund')")) {
             ps.setLong(1, runId);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -63,10 +63,15 @@ public final class CycleLedger {
         }
     }
 
-    /** Cycles the coordinator added to {@code canister} (top_up rows) after {@code from} and up to {@code to}. */
+    /**
+     * Cycles the coordinator added to {@code canister} (top_up rows) after {@code from} and up to
+     * {@code to}. A replica's top-up row also names its source canister, so a row counts for the
+     * source only when it names no replica.
+     */
     public BigInteger toppedUp(Connection tx, PrincipalId canister, Instant from, Instant to) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(amount), 0) AS total FROM cycle_ledger"
-                + " WHERE kind = 'top_up' AND (replica_id = ? OR canister_id = ?) AND at > ? AND at <= ?")) {
+                + " WHERE kind = 'top_up' AND (replica_id = ? OR (replica_id IS NULL AND canister_id = ?))"
+                + " AND at > ? AND at <= ?")) {
             ps.setString(1, canister.text());
             ps.setString(2, canister.text());
             ps.setObject(3, from.atOffset(ZoneOffset.UTC));

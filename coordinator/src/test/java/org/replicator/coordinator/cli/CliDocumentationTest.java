@@ -24,7 +24,8 @@ class CliDocumentationTest {
     void everyCommandIsDocumented() throws IOException {
         String doc = Files.readString(Path.of("../docs/cli.md"));
         for (String command : new String[] {"replicator init", "replicator canister add", "replicator canister list",
-                "replicator canister remove", "replicator restore", "replicator costs", "replicator localnet"}) {
+                "replicator canister remove", "replicator replica create", "replicator replica top-up",
+                "replicator replicate", "replicator restore", "replicator costs", "replicator localnet"}) {
             assertTrue(doc.contains("### `" + command), "docs/cli.md has a section for " + command);
         }
     }

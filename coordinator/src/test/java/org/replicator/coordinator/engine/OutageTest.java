@@ -169,7 +169,7 @@ class OutageTest {
     void backoffDoublesUpToItsCapAndNeverOversleepsTheWindow() {
         // first 1 ms, cap 4 ms: 1, 2, 4, 4 ... observed as real pauses of at least that long
         EngineSettings s = new EngineSettings(Duration.ofMillis(200), Duration.ofMinutes(30), 5, Duration.ofMillis(1),
-                60, 4, Duration.ofMinutes(1), Duration.ofMillis(4));
+                60, 4, Duration.ofMinutes(1), Duration.ofMillis(4), java.util.Optional.empty());
         OutageWatch watch = new OutageWatch(s, RunProgress.SILENT, Clock.systemUTC(), () -> false);
         RuntimeException down = new IcUnreachableException(URL, "connection refused", null);
         long started = System.nanoTime();
@@ -183,7 +183,7 @@ class OutageTest {
 
     private static EngineSettings settings(Duration window) {
         return new EngineSettings(Duration.ofMillis(200), Duration.ofMinutes(30), 5, Duration.ofMillis(1), 60, 4, window,
-                Duration.ofMillis(1));
+                Duration.ofMillis(1), java.util.Optional.empty());
     }
 
     private static RunProgress recording(List<String> reports) {

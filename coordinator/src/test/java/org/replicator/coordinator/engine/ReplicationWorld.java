@@ -128,6 +128,31 @@ final class ReplicationWorld implements AutoCloseable {
                 Candid.record().nat64("bytes", bytes).nat64("seed", seed).toArg())), "changed_bytes");
     }
 
+    /**
+     * Sets {@code canister}'s freezing threshold (as its controller, the coordinator's identity)
+     * so that the threshold holds back {@code fraction} of its balance at its present memory size;
+     * returns the threshold in seconds. Every byte the canister then stores raises the reserve by
+     * balance × fraction / memory, which is how a test makes a backup canister run short of
+     * cycles part-way through a few-MiB pull (creating one needs 300 B cycles up front for
+     * install_code, far more than such a pull costs).
+     */
+    BigInteger holdBack(PrincipalId canister, double fraction) {
+        PrincipalId management = new PrincipalId("aaaaa-aa");
+        Map<?, ?> status = Candid.replyRecord(gateway.update(management, canister, "canister_status",
+                Candid.record().principal("canister_id", canister).toArg()));
+        java.math.BigDecimal hold = new java.math.BigDecimal(Candid.nat(status, "cycles"))
+                .multiply(java.math.BigDecimal.valueOf(fraction));
+        BigInteger seconds = hold.multiply(java.math.BigDecimal.valueOf(86_400))
+                .divide(new java.math.BigDecimal(Candid.nat(status, "idle_cycles_burned_per_day")), 0,
+                        java.math.RoundingMode.DOWN)
+                .toBigInteger();
+        Candid.RecordBuilder settings = Candid.record().field("freezing_threshold", Optional.of(seconds),
+                Candid.optType(org.ic4j.candid.parser.IDLType.createType(org.ic4j.candid.types.Type.NAT)));
+        gateway.update(management, canister, "update_settings", Candid.record().principal("canister_id", canister)
+                .field("settings", settings.values(), settings.type()).toArg());
+        return seconds;
+    }
+
     /** The source's image root, asked independently of the coordinator (a begin of its own, then end). */
     Image sourceImage(Principal app) {
         Map<?, ?> r;

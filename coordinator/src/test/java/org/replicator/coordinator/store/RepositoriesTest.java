@@ -332,7 +332,7 @@ class RepositoriesTest {
     }
 
     @Test
-    void theLedgerKeepsU128AmountsAndSumsWhatARunSpent() {
+    void theLedgerKeepsU128AmountsAndSumsWhatARunSpentWithoutItsTopUps() {
         protectAppWithReplicas();
         Run run = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
         BigInteger huge = BigInteger.TWO.pow(128).subtract(BigInteger.ONE);
@@ -342,6 +342,8 @@ class RepositoriesTest {
                     BigInteger.valueOf(1_070_000_000_000L), null));
             ledger.record(tx, new CycleEntry.New(run.id(), APP, REPLICA_1, null, CycleEntry.Kind.EXECUTION,
                     BigInteger.valueOf(5_000_000), null));
+            ledger.record(tx, new CycleEntry.New(run.id(), APP, REPLICA_1, null, CycleEntry.Kind.TOP_UP,
+                    BigInteger.valueOf(2_000_000_000_000L), "a top-up adds to a balance; it is not spent"));
             return null;
         });
         assertEquals(BigInteger.valueOf(1_070_005_000_000L), db.inTransaction(tx -> ledger.spentByRun(tx, run.id())));
@@ -349,7 +351,7 @@ class RepositoriesTest {
     }
 
     @Test
-    void aRunsBalanceIsKeptOncePerPhaseAndTheReplicasRowsNetOutOvercountsAndTopUps() {
+    void aRunsBalanceIsKeptOncePerPhaseAndTheReplicasRowsNetOutOvercountsAndTopUpsWhichCountForTheirOwnCanisterOnly() {
         protectAppWithReplicas();
         Run run = db.inTransaction(tx -> runs.plan(tx, APP, Run.Kind.FULL, null, null, List.of(REPLICA_1)));
         RunBalances balances = new RunBalances();
@@ -386,6 +388,15 @@ class RepositoriesTest {
         assertEquals(BigInteger.valueOf(500), db.inTransaction(tx -> ledger.toppedUp(tx, REPLICA_1, from,
                 java.time.Instant.now().plusSeconds(60))));
         assertEquals(BigInteger.ZERO, db.inTransaction(tx -> ledger.toppedUp(tx, REPLICA_1, from, from.plusSeconds(1))));
+        assertEquals(BigInteger.ZERO, db.inTransaction(tx -> ledger.toppedUp(tx, APP, from,
+                java.time.Instant.now().plusSeconds(60))), "a replica's top-up row names its source too, but adds"
+                        + " nothing to the source's balance");
+        db.inTransaction(tx -> ledger.record(tx, new CycleEntry.New(null, APP, null, null, CycleEntry.Kind.TOP_UP,
+                BigInteger.valueOf(70), "the source's own top-up")));
+        assertEquals(BigInteger.valueOf(70), db.inTransaction(tx -> ledger.toppedUp(tx, APP, from,
+                java.time.Instant.now().plusSeconds(60))));
+        assertEquals(BigInteger.valueOf(500), db.inTransaction(tx -> ledger.toppedUp(tx, REPLICA_1, from,
+                java.time.Instant.now().plusSeconds(60))));
     }
 
     @Test
