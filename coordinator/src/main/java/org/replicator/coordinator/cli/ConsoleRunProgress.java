@@ -1,11 +1,13 @@
 package org.replicator.coordinator.cli;
 
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.Outage;
 import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -40,6 +42,13 @@ final class ConsoleRunProgress implements RunProgress, AutoCloseable {
     @Override
     public void outage(Outage outage, Instant until, String failure) {
         err.println(outage.description() + ", retrying until " + until.truncatedTo(ChronoUnit.SECONDS) + ": " + failure);
+        err.flush();
+    }
+
+    @Override
+    public void toppedUp(long runId, PrincipalId replica, BigInteger cycles, int nth, String why) {
+        err.println("topped up " + replica + " by " + cycles + " cycles (top-up " + nth + " of at most "
+                + EngineSettings.defaults().retries() + " in this run): " + why);
         err.flush();
     }
 

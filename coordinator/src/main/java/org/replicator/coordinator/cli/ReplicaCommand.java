@@ -11,8 +11,6 @@ import java.util.concurrent.Callable;
 import org.replicator.coordinator.costs.BalanceProbe;
 import org.replicator.coordinator.costs.Retrier;
 import org.replicator.coordinator.funding.CyclesFunding;
-import org.replicator.coordinator.funding.MainnetFunding;
-import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.replica.ReplicaProvisioner;
@@ -59,8 +57,7 @@ final class ReplicaCommand implements Runnable {
 
     /** Provisional cycles on any network but the IC mainnet, where cycles are bought. */
     static CyclesFunding funding(Session session) {
-        return session.network().pinnedRootKey().isPresent() ? new MainnetFunding()
-                : new ProvisionalFunding(session.gateway());
+        return CyclesFunding.forNetwork(session.gateway());
     }
 
     @Command(name = "create", mixinStandardHelpOptions = true,

@@ -3,19 +3,11 @@ package org.replicator.coordinator.cli;
 import java.io.PrintWriter;
 import java.math.BigInteger;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ConcurrentHashMap;
 import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.Owner;
-import org.replicator.coordinator.engine.Outage;
 import org.replicator.coordinator.engine.ReplicationEngine;
-import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.funding.CyclesFunding;
-import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.Run;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
@@ -85,46 +77,7 @@ final class ReplicateCommand implements Callable<Integer> {
         }
         try (Session session = new Session(root, spec.commandLine().getErr())) {
             PrintWriter err = spec.commandLine().getErr();
-            Map<PrincipalId, ProgressBar> bars = new ConcurrentHashMap<>();
-            RunProgress progress = new RunProgress() {
-                @Override
-                public void state(Run run) {
-                    err.println("run " + run.id() + ": " + run.state().name().toLowerCase());
-                    err.flush();
-                }
-
-                @Override
-                public void waiting(String why) {
-                    err.println(why);
-                    err.flush();
-                }
-
-                @Override
-                public void pulled(long runId, PrincipalId replica, long done, long total, long bytes) {
-                    bars.computeIfAbsent(replica, r -> ProgressBar.onConsole("pull " + r, total)).update(done);
-                }
-
-                @Override
-                public void outage(Outage outage, Instant until, String failure) {
-                    err.println(outage.description() + ", retrying until " + until.truncatedTo(ChronoUnit.SECONDS)
-                            + ": " + failure);
-                    err.flush();
-                }
-
-                @Override
-                public void toppedUp(long runId, PrincipalId replica, BigInteger cycles, int nth, String why) {
-                    err.println("topped up " + replica + " by " + cycles + " cycles (top-up " + nth + " of at most "
-                            + EngineSettings.defaults().retries() + " in this run): " + why);
-                    err.flush();
-                }
-
-                @Override
-                public void recovered(Outage outage, Duration lasted) {
-                    err.println(outage.description().replace(" unreachable", "") + " reachable again after "
-                            + lasted.toSeconds() + " s");
-                    err.flush();
-                }
-            };
+            ConsoleRunProgress progress = new ConsoleRunProgress(err);
             CyclesFunding funding = ReplicaCommand.funding(session);
             if (topUp != null) {
                 // refused before anything is planned, not when the first replica runs short
@@ -144,7 +97,7 @@ final class ReplicateCommand implements Callable<Integer> {
                                 actor);
                     });
             Run done = engine.drive(run.id(), !noWait);
-            bars.values().forEach(ProgressBar::close);
+            progress.close();
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {
                 Output.json(out, StatusCommand.toJson(done));
