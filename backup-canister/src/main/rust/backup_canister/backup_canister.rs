@@ -237,6 +237,16 @@ extern "C" fn read_chunk() {
     }
 }
 
+/// Re-points the backup canister at another source (docs/backup-canister.md, Changing the source).
+#[export_name = "canister_update set_source"]
+extern "C" fn set_source() {
+    serve(|s| {
+        let source = required_arg()?.as_principal().map_err(bad)?.to_vec();
+        run::set_source(s, source)?;
+        Ok((interface::status_type(), interface::status(s)))
+    });
+}
+
 #[export_name = "canister_update restore_to"]
 extern "C" fn restore_to() {
     serve(|s| {

@@ -133,6 +133,7 @@ pub fn status(s: &State) -> Value {
 pub fn generation_type() -> Type {
     Type::record(&[
         ("id", Type::Nat64),
+        ("source", Type::Principal),
         ("root", Type::blob()),
         ("size", Type::Nat64),
         ("chunk_size", Type::Nat64),
@@ -147,6 +148,7 @@ pub fn generation_type() -> Type {
 pub fn generation(g: &Generation) -> Value {
     Value::record(vec![
         ("id", Value::Nat64(g.id)),
+        ("source", Value::Principal(g.source.clone())),
         ("root", Value::Blob(g.root.to_vec())),
         ("size", Value::Nat64(g.size)),
         ("chunk_size", Value::Nat64(g.chunk_size)),

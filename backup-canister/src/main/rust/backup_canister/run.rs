@@ -128,6 +128,42 @@ fn continue_with(s: &mut State, info: &ImageInfo, root: Digest) -> bool {
     true
 }
 
+/// Points the backup canister at another source (a promoted replica, a restored app). Every
+/// sealed generation stays; the next run is a full pull, because no generation is of the new
+/// source. Refused while a run or a restore is active; a paused or failed run is discarded.
+pub fn set_source(s: &mut State, source: Vec<u8>) -> Result<(), String> {
+    if source == s.config.source {
+        return Ok(());
+    }
+    if source.is_empty() {
+        return Err(format!("{}: the management canister cannot be a source", reject::BAD_ARGUMENT));
+    }
+    if source == api::self_id() {
+        return Err(format!("{}: a backup canister cannot be its own source", reject::BAD_ARGUMENT));
+    }
+    if let Some(r) = s.run.as_ref().filter(|r| r.phase.is_active()) {
+        return Err(format!(
+            "{}: run {} is {}; change the source once it has sealed or paused",
+            reject::RUN_IN_PROGRESS,
+            r.id,
+            r.phase.name()
+        ));
+    }
+    if let Some(j) = s.restore.as_ref().filter(|j| j.phase.is_active()) {
+        return Err(format!(
+            "{}: generation {} is being restored into {}; change the source once it has committed or failed",
+            reject::RESTORE_IN_PROGRESS,
+            j.generation,
+            api::principal_text(&j.target)
+        ));
+    }
+    if s.run.as_ref().map_or(false, |r| matches!(r.phase, Phase::Paused | Phase::Failed)) {
+        discard_run(s);
+    }
+    s.config.source = source;
+    Ok(())
+}
+
 /// Lets go of the chunks an unfinished run held, so a new run starts clean.
 fn discard_run(s: &mut State) {
     if let Some(r) = s.run.as_mut() {
@@ -350,7 +386,9 @@ pub fn on_begin(s: &mut State, run: u64, outcome: Outcome) {
         fail(s, format!("BAD_IMAGE: size {} chunk size {} chunk count {} do not agree", info.size, info.chunk_size, info.chunk_count));
         return;
     }
-    let base = s.generations.values().rev().find(|g| g.chunk_size == info.chunk_size).map(|g| g.id);
+    // Only a generation of this source can be a base: another source's epochs and chunk
+    // indices say nothing about this one's changes.
+    let base = s.generations.values().rev().find(|g| g.chunk_size == info.chunk_size && g.source == s.config.source).map(|g| g.id);
     let r = s.run.as_mut().unwrap();
     r.attempts.clear();
     r.epoch = info.epoch;
@@ -544,7 +582,7 @@ fn finish(s: &mut State) {
     let now = api::time();
     s.generations.insert(
         id,
-        Generation { id, root, size: r.size, chunk_size: r.chunk_size, epoch: r.epoch, started_at: r.started_at, sealed_at: now, hashes, chunks_fetched: r.chunks_fetched },
+        Generation { id, source: s.config.source.clone(), root, size: r.size, chunk_size: r.chunk_size, epoch: r.epoch, started_at: r.started_at, sealed_at: now, hashes, chunks_fetched: r.chunks_fetched },
     );
     r.generation = Some(id);
     r.finished_at = Some(now);

@@ -17,6 +17,9 @@ pub struct Config {
 
 pub struct Generation {
     pub id: u64,
+    /// The canister this generation was pulled from. The source can change (`set_source`), and
+    /// an incremental run may only build on a generation of the source it pulls from.
+    pub source: Vec<u8>,
     pub root: Digest,
     pub size: u64,
     pub chunk_size: u64,
@@ -249,7 +252,9 @@ impl State {
         self.pending.values().filter(|p| matches!(p, Pending::RestoreWrite { .. })).count()
     }
 
-    pub fn save(&self, w: &mut Writer) {
+    /// The state in the format of layout `version` (1 lacks each generation's source: every
+    /// generation then came from the configured source, which could not change).
+    pub fn save_as(&self, w: &mut Writer, version: u32) {
         w.bytes(&self.config.source);
         w.u64(self.config.coordinators.len() as u64);
         for c in &self.config.coordinators {
@@ -271,6 +276,9 @@ impl State {
         w.u64(self.generations.len() as u64);
         for g in self.generations.values() {
             w.u64(g.id);
+            if version >= 2 {
+                w.bytes(&g.source);
+            }
             w.raw(&g.root);
             w.u64(g.size);
             w.u64(g.chunk_size);
@@ -308,7 +316,8 @@ impl State {
         }
     }
 
-    pub fn load(r: &mut Reader) -> Result<State, String> {
+    /// Reads what `save_as` wrote for layout `version`.
+    pub fn load(r: &mut Reader, version: u32) -> Result<State, String> {
         let source = r.bytes()?;
         let mut coordinators = Vec::new();
         for _ in 0..r.u64()? {
@@ -322,6 +331,7 @@ impl State {
         s.next_token = r.u32()?;
         for _ in 0..r.u64()? {
             let id = r.u64()?;
+            let source = if version >= 2 { r.bytes()? } else { s.config.source.clone() };
             let root = r.digest()?;
             let size = r.u64()?;
             let chunk_size = r.u64()?;
@@ -333,7 +343,7 @@ impl State {
             for _ in 0..r.u64()? {
                 hashes.push(r.digest()?);
             }
-            s.generations.insert(id, Generation { id, root, size, chunk_size, epoch, started_at, sealed_at, hashes, chunks_fetched });
+            s.generations.insert(id, Generation { id, source, root, size, chunk_size, epoch, started_at, sealed_at, hashes, chunks_fetched });
         }
         s.store = Store::load(r)?;
         if r.u8()? == 1 {

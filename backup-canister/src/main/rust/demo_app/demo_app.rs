@@ -108,9 +108,13 @@ fn empty_record() -> Vec<u8> {
     candid::encode_one(Type::record(&[]), Value::record(vec![]))
 }
 
-/// Runs a state-changing method: decodes the argument, refuses while a restore is staged (the
-/// commit would overwrite the write), replies or rejects.
+/// Runs a state-changing method: refuses while fenced (another canister may be the primary) and
+/// while a restore is staged (the commit would overwrite the write), then decodes the argument,
+/// replies or rejects.
 fn update(f: impl FnOnce(&Value, &mut Social) -> Result<Vec<u8>, String>) {
+    if let Err(e) = replication::guard_write() {
+        return api::reject(&e);
+    }
     if let Some(r) = replication::restore_in_progress() {
         return api::reject(&format!("{}: restore {} is staged; commit or abort it first", protocol::reject::RESTORE_IN_PROGRESS, r));
     }

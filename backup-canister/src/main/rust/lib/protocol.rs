@@ -65,6 +65,10 @@ pub mod reject {
     pub const RESTORE_INCOMPLETE: &str = "RESTORE_INCOMPLETE";
     pub const ROOT_MISMATCH: &str = "ROOT_MISMATCH";
     pub const LOAD_FAILED: &str = "LOAD_FAILED";
+    /// An app write refused because the canister is fenced (not the primary).
+    pub const FENCED: &str = "FENCED";
+    /// A backup canister's source change refused because a run is active.
+    pub const RUN_IN_PROGRESS: &str = "RUN_IN_PROGRESS";
 }
 
 fn digest_of(v: &Value, field: &str) -> Result<Digest, String> {

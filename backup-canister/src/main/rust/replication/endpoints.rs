@@ -119,6 +119,8 @@ fn status_reply(l: &super::library::Library) -> Vec<u8> {
         ("retained_epochs", Type::vec(Type::Nat64)),
         ("allowed", Type::vec(Type::Principal)),
         ("staged_restore", Type::opt(staged_type)),
+        ("fenced", Type::Bool),
+        ("fence_reason", Type::opt(Type::Text)),
     ]);
     let open = match s.open_epoch() {
         Some((epoch, holders, expires_at, count, hashed, preserved)) => Value::some(Value::record(vec![
@@ -151,12 +153,18 @@ fn status_reply(l: &super::library::Library) -> Vec<u8> {
         ("retained_epochs", Value::Vec(s.retained_epochs().into_iter().map(Value::Nat64).collect())),
         ("allowed", principals(s.allowed())),
         ("staged_restore", staged),
+        ("fenced", Value::Bool(s.fenced())),
+        ("fence_reason", match s.fence_reason() {
+            Some(r) => Value::some(Value::Text(r.to_string())),
+            None => Value::none(),
+        }),
     ]);
     candid::encode_one(t, v)
 }
 
-/// Allow-list changes are for controllers only: a backup canister must not admit others.
-fn controllers_only(f: impl FnOnce(&[u8])) {
+/// Runs a method only controllers may call (allow-list and fence changes: neither a backup
+/// canister nor any other listed principal may admit others or stop the app's writes).
+fn controllers_only(f: impl FnOnce(Value) -> Result<Vec<u8>, String>) {
     let caller = api::caller();
     if !api::is_controller(&caller) {
         return api::reject(&format!(
@@ -165,25 +173,46 @@ fn controllers_only(f: impl FnOnce(&[u8])) {
             api::principal_text(&caller)
         ));
     }
-    let principal = candid::decode_first(&api::arg_data())
-        .and_then(|v| v.get("principal").and_then(|p| p.as_principal()).map(|p| p.to_vec()));
-    match principal {
-        Ok(p) => {
-            f(&p);
-            api::reply(&empty_record());
-        }
-        Err(e) => api::reject(&bad_argument(e)),
+    match candid::decode_first(&api::arg_data()).map_err(bad_argument).and_then(f) {
+        Ok(reply) => api::reply(&reply),
+        Err(message) => api::reject(&message),
     }
+}
+
+fn principal_arg(arg: &Value) -> Result<Vec<u8>, String> {
+    arg.get("principal").and_then(|p| p.as_principal()).map(|p| p.to_vec()).map_err(bad_argument)
 }
 
 #[export_name = "canister_update replication_allow"]
 extern "C" fn replication_allow() {
-    controllers_only(|p| with_lib(|l| l.allow(p)))
+    controllers_only(|arg| {
+        let p = principal_arg(&arg)?;
+        with_lib(|l| l.allow(&p));
+        Ok(empty_record())
+    })
 }
 
 #[export_name = "canister_update replication_disallow"]
 extern "C" fn replication_disallow() {
-    controllers_only(|p| with_lib(|l| l.disallow(p)))
+    controllers_only(|arg| {
+        let p = principal_arg(&arg)?;
+        with_lib(|l| l.disallow(&p));
+        Ok(empty_record())
+    })
+}
+
+/// Fences or unfences the app's writes (docs/protocol.md, Fencing); replies with the status.
+#[export_name = "canister_update replication_fence"]
+extern "C" fn replication_fence() {
+    controllers_only(|arg| {
+        let fenced = arg.get("fenced").and_then(|f| f.as_bool()).map_err(|e| bad_argument(format!("fenced: {}", e)))?;
+        let reason = match arg.get_opt("reason") {
+            Some(r) => Some(r.as_text().map_err(|e| bad_argument(format!("reason: {}", e)))?.to_string()),
+            None => None,
+        };
+        with_lib(|l| l.set_fence(fenced, reason))?;
+        Ok(with_lib(|l| status_reply(l)))
+    })
 }
 
 #[export_name = "canister_update restore_begin"]

@@ -18,6 +18,10 @@ const RETAINED_EPOCHS: usize = 8;
 /// How many ended epochs remember why they ended (for the reject message).
 const REMEMBERED_ENDINGS: usize = 64;
 const MAX_CHANGES_PER_REPLY: usize = 65536;
+/// The longest fence reason kept; it is echoed in every refused write.
+pub const MAX_FENCE_REASON_BYTES: usize = 1024;
+/// What a refused write says when the fence gave no reason.
+pub const DEFAULT_FENCE_REASON: &str = "this canister is not the primary";
 
 pub type Result<T> = std::result::Result<T, String>;
 
@@ -113,6 +117,9 @@ pub struct Library {
     endings: VecDeque<(u64, Ending)>,
     allowed: Vec<Vec<u8>>,
     staged: Option<Staged>,
+    /// `Some(reason)` while fenced: the app must refuse its own writes. Kept outside the image
+    /// (a restore must not lift or impose it) and across upgrades.
+    fence: Option<Option<String>>,
 }
 
 /// Instructions spent so far in this message (0 in native tests, where budgets never bind).
@@ -140,6 +147,7 @@ impl Library {
             endings: VecDeque::new(),
             allowed: Vec::new(),
             staged: None,
+            fence: None,
         }
     }
 
@@ -268,6 +276,36 @@ impl Library {
 
     pub fn allowed(&self) -> &[Vec<u8>] {
         &self.allowed
+    }
+
+    // ---- fencing --------------------------------------------------------------------------
+
+    /// Fences (the app then refuses its writes) or unfences the canister. A reason longer than
+    /// `MAX_FENCE_REASON_BYTES` is refused and nothing changes.
+    pub fn set_fence(&mut self, fenced: bool, reason: Option<String>) -> Result<()> {
+        if let Some(r) = &reason {
+            if r.len() > MAX_FENCE_REASON_BYTES {
+                return fail(reject::BAD_ARGUMENT, format!("reason has {} bytes; at most {} are kept", r.len(), MAX_FENCE_REASON_BYTES));
+            }
+        }
+        self.fence = if fenced { Some(reason) } else { None };
+        Ok(())
+    }
+
+    pub fn fenced(&self) -> bool {
+        self.fence.is_some()
+    }
+
+    pub fn fence_reason(&self) -> Option<&str> {
+        self.fence.as_ref().and_then(|r| r.as_deref())
+    }
+
+    /// `Ok` when the app may write; while fenced, the `FENCED` reject its write must answer.
+    pub fn guard_write(&self) -> Result<()> {
+        match &self.fence {
+            None => Ok(()),
+            Some(reason) => fail(reject::FENCED, reason.clone().unwrap_or_else(|| DEFAULT_FENCE_REASON.to_string())),
+        }
     }
 
     // ---- epochs ---------------------------------------------------------------------------
@@ -633,6 +671,10 @@ impl Library {
                 Ending::Overflowed => 2,
             });
         }
+        // Appended after the first format's fields, so state saved by an older release (which
+        // ends here) still reads, as unfenced.
+        w.bool(self.fence.is_some());
+        w.opt_str(&self.fence.clone().flatten());
         let at = region::page_align(self.header.region_end());
         region::ensure(at + out.len() as u64, at)?;
         region::write(at, &out);
@@ -694,6 +736,11 @@ impl Library {
                 _ => Ending::Ended,
             };
             lib.endings.push_back((id, how));
+        }
+        if !r.is_empty() {
+            let fenced = r.bool()?;
+            let reason = r.opt_str()?;
+            lib.fence = if fenced { Some(reason) } else { None };
         }
         Ok(lib)
     }
@@ -771,6 +818,12 @@ impl<'a> Status<'a> {
     }
     pub fn allowed(&self) -> &[Vec<u8>] {
         &self.lib.allowed
+    }
+    pub fn fenced(&self) -> bool {
+        self.lib.fenced()
+    }
+    pub fn fence_reason(&self) -> Option<&str> {
+        self.lib.fence_reason()
     }
     /// (restore, size, chunk_size, chunk_count, written)
     pub fn staged_restore(&self) -> Option<(u64, u64, u64, u64, u64)> {

@@ -171,6 +171,19 @@ pub fn restore_in_progress() -> Option<u64> {
     with_lib(|l| l.staged_restore())
 }
 
+/// Call at the start of every update that writes app data, before changing anything: while a
+/// controller has fenced the canister (`replication_fence`) it returns the
+/// `FENCED: <reason>` message the update must reject with. A promoted replica and a returning
+/// old primary must never both accept writes; the fence is how one of them stops.
+pub fn guard_write() -> Result<(), String> {
+    with_lib(|l| l.guard_write())
+}
+
+/// Whether a controller has fenced the canister (see `guard_write`).
+pub fn fenced() -> bool {
+    with_lib(|l| l.fenced())
+}
+
 /// The app's data region (stable style). Offsets are logical, from 0 to `size()`.
 pub mod stable {
     use super::with_lib;

@@ -326,3 +326,71 @@ fn an_unknown_layout_version_is_refused() {
     let err = Library::restore_saved(settings(STYLE_STABLE)).err().unwrap();
     assert!(err.contains("layout version 7"), "{}", err);
 }
+
+#[test]
+fn a_fence_refuses_app_writes_with_its_reason_and_lifts_when_unfenced() {
+    let mut lib = stable_lib(2);
+    assert!(lib.guard_write().is_ok());
+    lib.set_fence(true, None).unwrap();
+    assert_eq!(lib.guard_write().unwrap_err(), "FENCED: this canister is not the primary");
+    lib.set_fence(true, Some("promoted bkp-1 on subnet 2".to_string())).unwrap();
+    assert_eq!(lib.guard_write().unwrap_err(), "FENCED: promoted bkp-1 on subnet 2");
+    let too_long = "x".repeat(super::library::MAX_FENCE_REASON_BYTES + 1);
+    assert_eq!(code(lib.set_fence(false, Some(too_long)).unwrap_err()), "BAD_ARGUMENT");
+    assert_eq!(lib.fence_reason(), Some("promoted bkp-1 on subnet 2"), "a refused fence changes nothing");
+    lib.set_fence(false, None).unwrap();
+    assert!(lib.guard_write().is_ok());
+    assert!(!lib.fenced());
+}
+
+#[test]
+fn a_fenced_canister_still_serves_epochs_and_takes_a_restore_and_stays_fenced() {
+    let mut lib = stable_lib(2);
+    lib.set_fence(true, Some("failback".to_string())).unwrap();
+    let e = lib.begin(A, now(), no_budget_limit).unwrap();
+    read(&mut lib, e.epoch, 0).unwrap();
+    lib.end(A, e.epoch, now()).unwrap();
+    let image = vec![7u8; (3 * PAGE_SIZE) as usize];
+    let root = root_of(&image, CS);
+    let t = lib.restore_begin(image.len() as u64, CS, root).unwrap();
+    for i in 0..t.chunk_count {
+        lib.restore_write(t.restore, i, &image[(i * CS) as usize..((i + 1) * CS).min(image.len() as u64) as usize]).unwrap();
+    }
+    lib.restore_commit(t.restore, root).unwrap();
+    assert_eq!(live(&lib), image);
+    assert_eq!(lib.guard_write().unwrap_err(), "FENCED: failback");
+}
+
+#[test]
+fn an_upgrade_keeps_the_fence_and_its_reason() {
+    let mut lib = stable_lib(1);
+    lib.set_fence(true, Some("old primary".to_string())).unwrap();
+    lib.save().unwrap();
+    let after = Library::restore_saved(settings(STYLE_STABLE)).unwrap();
+    assert_eq!(after.guard_write().unwrap_err(), "FENCED: old primary");
+
+    let mut lib = stable_lib(1);
+    lib.set_fence(true, None).unwrap();
+    lib.save().unwrap();
+    let mut after = Library::restore_saved(settings(STYLE_STABLE)).unwrap();
+    assert_eq!(after.guard_write().unwrap_err(), "FENCED: this canister is not the primary");
+    after.set_fence(false, None).unwrap();
+    after.save().unwrap();
+    assert!(Library::restore_saved(settings(STYLE_STABLE)).unwrap().guard_write().is_ok());
+}
+
+#[test]
+fn state_saved_before_fencing_existed_reads_as_unfenced() {
+    let mut lib = stable_lib(1);
+    lib.allow(B);
+    lib.set_fence(true, None).unwrap();
+    lib.save().unwrap();
+    // The fence is the saved state's last two bytes (fenced, no reason): without them the state
+    // is what an older release saved.
+    let mut header = super::region::Header::load().unwrap().unwrap();
+    header.saved_len -= 2;
+    header.store();
+    let after = Library::restore_saved(settings(STYLE_STABLE)).unwrap();
+    assert!(after.is_allowed(B));
+    assert!(!after.fenced());
+}

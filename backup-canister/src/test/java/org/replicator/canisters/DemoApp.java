@@ -179,6 +179,16 @@ final class DemoApp {
         update("replication_end", args("epoch", epoch, NAT64));
     }
 
+    Map<Label, Object> replicationStatus() {
+        return update("replication_status", none());
+    }
+
+    /** replication_fence; replies with the replication status. */
+    Map<Label, Object> fence(boolean fenced, Optional<String> reason) {
+        return update("replication_fence", encode(IDLValue.create(values("fenced", fenced, "reason", reason),
+                record("fenced", IDLType.createType(org.ic4j.candid.types.Type.BOOL), "reason", opt(TEXT)))));
+    }
+
     void allow(Principal p) {
         update("replication_allow", args("principal", IcClient.ic4j(p), IDLType.createType(org.ic4j.candid.types.Type.PRINCIPAL)));
     }

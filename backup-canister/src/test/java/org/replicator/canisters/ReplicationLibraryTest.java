@@ -11,6 +11,7 @@ import static org.replicator.canisters.DemoApp.MIB;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.ic4j.candid.types.Label;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -249,5 +250,116 @@ class ReplicationLibraryTest {
         assertEquals(2, after.epoch(), "epoch numbers are never reused");
         assertArrayEquals(image.root().orElseThrow(), after.root().orElseThrow());
         assertEquals(List.of(), app.changes(after.epoch(), image.epoch()));
+    }
+
+    private static boolean fenced(DemoApp app) {
+        return (Boolean) DemoApp.field(app.replicationStatus(), "fenced");
+    }
+
+    /** Every writing update of the demo app, each with a valid argument. */
+    private static List<Runnable> everyWrite(DemoApp app, long post, int pictureSize) {
+        return List.of(
+                () -> app.createUser("while fenced"),
+                () -> app.createPost(0, "while fenced", new byte[10]),
+                () -> app.update("follow", DemoApp.args("follower", 0L, CandidVectors.NAT64, "followee", 1L, CandidVectors.NAT64)),
+                () -> app.update("replace_picture", DemoApp.args("post", post, CandidVectors.NAT64,
+                        "picture", new byte[pictureSize], CandidVectors.BLOB)),
+                () -> app.generate(2, 30),
+                () -> app.mutate(100_000, 31));
+    }
+
+    @Test
+    void aFencedAppRejectsEveryWriteWithFencedWhileQueriesAndReplicationReadsKeepWorking() {
+        DemoApp app = DemoApp.deploy(ic, 1, "chunk_size", SMALL_CHUNK);
+        app.generate(1, 20);
+        app.createUser("second");
+        long post = app.createPost(0, "with a picture", new byte[70_000]);
+        DemoApp.Image before = app.beginUntilRooted();
+        app.end(before.epoch());
+        byte[] checksum = app.checksum();
+        assertFalse(fenced(app));
+
+        Map<Label, Object> status = app.fence(true, Optional.of("replica r-2 was promoted"));
+        assertEquals(true, DemoApp.field(status, "fenced"));
+        assertEquals(Optional.of("replica r-2 was promoted"), DemoApp.field(status, "fence_reason"));
+        for (Runnable write : everyWrite(app, post, 70_000)) {
+            assertRejected("FENCED: replica r-2 was promoted", write);
+        }
+        assertArrayEquals(checksum, app.checksum(), "no refused write changed the state");
+        assertEquals(2L, DemoApp.nat64(app.stats(), "users"));
+        Optional<?> picture = (Optional<?>) org.ic4j.candid.parser.IDLArgs.fromBytes(
+                ic.query(app.id, "get_picture", DemoApp.args("post", post, CandidVectors.NAT64))).getArgs().get(0).getValue();
+        assertTrue(picture.isPresent(), "queries keep answering while fenced");
+
+        DemoApp.Image fencedImage = app.beginUntilRooted();
+        assertArrayEquals(before.root().orElseThrow(), fencedImage.root().orElseThrow(), "the image did not change");
+        assertEquals(List.of(), app.changes(fencedImage.epoch(), before.epoch()));
+        byte[] bytes = app.readAll(fencedImage);
+        assertArrayEquals(fencedImage.root().orElseThrow(), DemoApp.root(bytes, SMALL_CHUNK));
+        app.end(fencedImage.epoch());
+
+        app.fence(true, Optional.empty());
+        assertRejected("FENCED: this canister is not the primary", () -> app.createUser("still fenced"));
+
+        Map<Label, Object> unfenced = app.fence(false, Optional.empty());
+        assertEquals(false, DemoApp.field(unfenced, "fenced"));
+        assertEquals(Optional.empty(), DemoApp.field(unfenced, "fence_reason"));
+        for (Runnable write : everyWrite(app, post, 70_000)) {
+            write.run();
+        }
+        assertNotEquals(Arrays.toString(checksum), Arrays.toString(app.checksum()), "writes are taken again");
+    }
+
+    @Test
+    void onlyControllersFenceNotEvenAllowListedReplicasAndABadFenceChangesNothing() {
+        DemoApp app = DemoApp.deploy(ic, 1);
+        app.allow(stranger.principal());
+        DemoApp foreign = app.as(stranger);
+        String who = IcClient.ic4j(stranger.principal()).toString();
+        assertRejected("NOT_ALLOWED: caller " + who + " is not a controller of this canister",
+                () -> foreign.fence(true, Optional.empty()));
+        assertFalse(fenced(app));
+        assertRejected("BAD_ARGUMENT: fenced: missing record field 'fenced'",
+                () -> app.update("replication_fence", DemoApp.args("reason", "no flag", CandidVectors.TEXT)));
+        assertRejected("BAD_ARGUMENT: not a Candid message", () -> ic.update(app.id, "replication_fence", new byte[] {1, 2, 3}));
+        assertRejected("BAD_ARGUMENT: reason has 1025 bytes; at most 1024 are kept",
+                () -> app.fence(true, Optional.of("x".repeat(1025))));
+        assertFalse(fenced(app));
+        app.createUser("never fenced");
+    }
+
+    @Test
+    void theFenceSurvivesAnUpgradeInBothStyles() {
+        for (String style : List.of("stable", "serialized")) {
+            DemoApp app = DemoApp.deploy(ic, 1, "style", style);
+            app.createUser("before");
+            app.fence(true, Optional.of("failback in progress"));
+            byte[] checksum = app.checksum();
+            ic.install(app.id, CanisterWasm.demoApp().bytes(), "upgrade", DemoApp.initArg());
+            assertTrue(fenced(app), style);
+            assertRejected("FENCED: failback in progress", () -> app.createUser("after upgrade"));
+            assertArrayEquals(checksum, app.checksum(), style);
+            app.fence(false, Optional.empty());
+            ic.install(app.id, CanisterWasm.demoApp().bytes(), "upgrade", DemoApp.initArg());
+            assertFalse(fenced(app), style);
+            app.createUser("unfenced after upgrade");
+        }
+    }
+
+    @Test
+    void aRestoreIntoAFencedCanisterCommitsAndLeavesItFenced() {
+        DemoApp source = DemoApp.deploy(ic, 1, "chunk_size", SMALL_CHUNK);
+        source.generate(1, 21);
+        DemoApp.Image image = source.beginUntilRooted();
+        byte[] bytes = source.readAll(image);
+        source.end(image.epoch());
+
+        DemoApp target = DemoApp.deploy(ic, 2, "chunk_size", SMALL_CHUNK);
+        target.fence(true, Optional.of("interim primary"));
+        target.restore(bytes, SMALL_CHUNK, image.root().orElseThrow());
+        assertArrayEquals(source.checksum(), target.checksum());
+        assertTrue(fenced(target), "a restore neither lifts nor replaces the fence");
+        assertRejected("FENCED: interim primary", () -> target.createUser("after restore"));
+        assertArrayEquals(image.root().orElseThrow(), target.beginUntilRooted().root().orElseThrow());
     }
 }

@@ -125,6 +125,11 @@ final class BackupFixture {
         return Candid.decode(ic.update(backup, "sync", Candid.EMPTY));
     }
 
+    /** set_source; replies with the status. */
+    Object setSource(Principal backup, Principal source) {
+        return Candid.decode(ic.update(backup, "set_source", Candid.principal(source)));
+    }
+
     Object status(Principal backup) {
         return Candid.decode(ic.query(backup, "status", Candid.EMPTY));
     }

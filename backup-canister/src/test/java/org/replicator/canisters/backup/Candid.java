@@ -51,6 +51,15 @@ final class Candid {
         return IDLArgs.create(java.util.List.of(IDLValue.create(n, Type.NAT64))).toBytes();
     }
 
+    static byte[] principal(org.replicator.localnet.ids.Principal p) {
+        return IDLArgs.create(java.util.List.of(IDLValue.create(org.replicator.localnet.testing.IcClient.ic4j(p), Type.PRINCIPAL))).toBytes();
+    }
+
+    /** A principal field as its text form. */
+    static String principalText(Object record, String name) {
+        return field(record, name).toString();
+    }
+
     static byte[] bool(boolean b) {
         return IDLArgs.create(java.util.List.of(IDLValue.create(b))).toBytes();
     }

@@ -66,14 +66,14 @@ public final class Failback {
             progress.step("replicating " + interim + " while it still serves");
             replicate(c, actor);
             progress.step("fencing the writes of " + interim + "; it keeps serving reads");
-            ctx.apps().fence(interim, true, "failing back to " + original + " (promotion " + p.id() + ")");
+            ctx.apps().fence(interim, true, Optional.of("failing back to " + original + " (promotion " + p.id() + ")"));
             progress.step("replicating " + interim + " once more: the last generation holds every write it took");
             replicate(c, actor);
             if (ctx.gateway().canisterStatus(original).state() != CanisterStatus.RunState.RUNNING) {
                 progress.step("starting " + original + " (its writes stay fenced until it serves again)");
                 ctx.gateway().startCanister(original);
             }
-            ctx.apps().fence(original, true, "being restored for a fail-back (promotion " + p.id() + ")");
+            ctx.apps().fence(original, true, Optional.of("being restored for a fail-back (promotion " + p.id() + ")"));
             RestorePlan plan = new RestorePlanner(ctx.db(), ctx.gateway(), ctx.apps(), ctx.backups(), FeeTable.load())
                     .plan(new RestoreRequest(c.id().text(), Optional.empty(), Optional.empty(),
                             RestoreRecord.Target.ORIGINAL, Optional.empty(), Optional.empty(), java.math.BigInteger.ZERO,
@@ -87,14 +87,14 @@ public final class Failback {
         long id = p.id();
         if (done.state() != RestoreRecord.State.DONE || !done.verified().orElse(false)) {
             ctx.db().inTransaction(tx -> promotions.failbackRestoreFailed(tx, id));
-            ctx.apps().fence(interim, false, null);
+            ctx.apps().fence(interim, false, Optional.empty());
             throw new FailoverRefused("the fail-back restore " + done.id() + " did not finish: " + done.error()
                     .orElse(done.state().name().toLowerCase()) + "; " + interim + " serves again (unfenced) and"
                     + " `replicator failback " + canister + "` tries again");
         }
         progress.step("the original " + original + " holds generation " + done.generation() + " (root " + done.root()
                 + "); it serves again");
-        ctx.apps().fence(original, false, null);
+        ctx.apps().fence(original, false, Optional.empty());
         if (ctx.gateway().canisterStatus(interim).state() == CanisterStatus.RunState.RUNNING) {
             progress.step("stopping " + interim);
             ctx.gateway().stopCanister(interim);

@@ -100,7 +100,7 @@ public final class Fencer {
             progress.step("fencing the writes of " + old);
             boolean writesFenced;
             try {
-                ctx.apps().fence(old, true, reason);
+                ctx.apps().fence(old, true, Optional.of(reason));
                 writesFenced = true;
             } catch (IcRejectedException e) {
                 writesFenced = false;

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.types.Label;
 import org.ic4j.candid.types.Type;
 import org.ic4j.types.Principal;
 import org.replicator.coordinator.agent.Candid;
@@ -141,26 +142,34 @@ public final class AppReplicationClient {
 
     public ReplicationStatus status(PrincipalId app) {
         byte[] reply = call(app, "replication_status", Candid.record().toArg());
-        return ProtocolCalls.decode(app, ROLE, "replication_status", reply, r -> {
-            Map<?, ?> m = Candid.replyRecord(r);
-            List<PrincipalId> allowed = new ArrayList<>();
-            for (Object p : (Object[]) Candid.field(m, "allowed")) {
-                allowed.add(PrincipalId.of((Principal) p));
-            }
-            Optional<Long> open = Candid.opt(m, "open_epoch").map(o -> Candid.nat64((Map<?, ?>) o, "epoch"));
-            return new ReplicationStatus(Candid.text(m, "style"), Candid.nat64(m, "region_size"),
-                    Math.toIntExact(Candid.nat64(m, "chunk_size")), Candid.nat64(m, "last_epoch"), open, allowed);
-        });
+        return ProtocolCalls.decode(app, ROLE, "replication_status", reply, AppReplicationClient::decodeStatus);
     }
 
     /**
-     * Fences (or unfences) the app's writes: while fenced it refuses every writing update with
-     * FENCED, and keeps serving reads, replication and restores (docs/protocol.md, "Fencing").
+     * Fences the app (its writes are then refused with {@code FENCED: <reason>}) or unfences it;
+     * replication reads and restores go on either way. Only a controller of the app may call it.
      */
-    public void fence(PrincipalId app, boolean fenced, String reason) {
-        Candid.RecordBuilder arg = Candid.record().field("fenced", fenced, IDLType.createType(Type.BOOL))
-                .field("reason", Optional.ofNullable(reason), Candid.optType(IDLType.createType(Type.TEXT)));
-        call(app, "replication_fence", arg.toArg());
+    public ReplicationStatus fence(PrincipalId app, boolean fenced, Optional<String> reason) {
+        byte[] arg = Candid.record().field("fenced", fenced, IDLType.createType(Type.BOOL))
+                .field("reason", reason, Candid.optType(IDLType.createType(Type.TEXT))).toArg();
+        byte[] reply = call(app, "replication_fence", arg);
+        return ProtocolCalls.decode(app, ROLE, "replication_fence", reply, AppReplicationClient::decodeStatus);
+    }
+
+    private static ReplicationStatus decodeStatus(byte[] reply) {
+        Map<?, ?> m = Candid.replyRecord(reply);
+        List<PrincipalId> allowed = new ArrayList<>();
+        for (Object p : (Object[]) Candid.field(m, "allowed")) {
+            allowed.add(PrincipalId.of((Principal) p));
+        }
+        Optional<Long> open = Candid.opt(m, "open_epoch").map(o -> Candid.nat64((Map<?, ?>) o, "epoch"));
+        // A library from before fencing has neither field and cannot be fenced.
+        boolean fenced = m.containsKey(Label.createNamedLabel("fenced")) && Candid.bool(m, "fenced");
+        Optional<String> reason = m.containsKey(Label.createNamedLabel("fence_reason"))
+                ? Candid.opt(m, "fence_reason").map(String::valueOf)
+                : Optional.empty();
+        return new ReplicationStatus(Candid.text(m, "style"), Candid.nat64(m, "region_size"),
+                Math.toIntExact(Candid.nat64(m, "chunk_size")), Candid.nat64(m, "last_epoch"), open, allowed, fenced, reason);
     }
 
     /**

@@ -8,6 +8,7 @@ import java.util.Optional;
 import org.ic4j.candid.parser.IDLArgs;
 import org.ic4j.candid.parser.IDLType;
 import org.ic4j.candid.parser.IDLValue;
+import org.ic4j.candid.types.Label;
 import org.ic4j.candid.types.Type;
 import org.ic4j.types.Principal;
 import org.replicator.coordinator.agent.Candid;
@@ -58,12 +59,12 @@ public final class BackupCanisterClient {
     }
 
     /**
-     * Points the backup canister at another source (the canister promoted in its source's place,
-     * or the original after a fail-back); its generations stay, its next run is a full pull.
-     * Refused with RUN_IN_PROGRESS while a run is active.
+     * Re-points the backup canister at another source (a promoted replica); it keeps its
+     * generations and its next sync is a full pull. Refused with RUN_IN_PROGRESS while a run is
+     * active and RESTORE_IN_PROGRESS while a restore is; the same source again changes nothing.
      */
     public BackupStatus setSource(PrincipalId replica, PrincipalId source) {
-        byte[] arg = IDLArgs.create(List.<IDLValue>of(IDLValue.create(source.toIc4j()))).toBytes();
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(source.toIc4j(), IDLType.createType(Type.PRINCIPAL)))).toBytes();
         byte[] reply = update(replica, "set_source", arg);
         return ProtocolCalls.decode(replica, ROLE, "set_source", reply, r -> status(Candid.replyRecord(r)));
     }
@@ -81,7 +82,8 @@ public final class BackupCanisterClient {
                 result.add(new BackupGeneration(Candid.nat64(g, "id"), Candid.nat64(g, "epoch"),
                         Digest.of(Candid.blob(g, "root")), Candid.nat64(g, "size"),
                         Math.toIntExact(Candid.nat64(g, "chunk_size")), Math.toIntExact(Candid.nat64(g, "chunk_count")),
-                        Candid.nat64(g, "chunks_fetched")));
+                        Candid.nat64(g, "chunks_fetched"),
+                        g.containsKey(Label.createNamedLabel("source")) ? Optional.of(Candid.principal(g, "source")) : Optional.empty()));
             }
             return result;
         });
