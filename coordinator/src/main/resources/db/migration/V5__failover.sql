@@ -38,3 +38,14 @@ ALTER TABLE promotions ADD CONSTRAINT promotions_fenced_when_past_live
 -- One failover at a time: a canister is promoted again only after it failed back.
 CREATE UNIQUE INDEX promotions_one_open_per_canister ON promotions (canister_id)
     WHERE state IN ('planned', 'live', 'fenced', 'failing_back');
+
+-- Epochs are numbered by each source, so after a failover a replica may hold the same epoch number
+-- from two sources: a generation is named by its replica, its source and its epoch.
+ALTER TABLE generations ADD COLUMN source_canister_id text;
+UPDATE generations g SET source_canister_id = coalesce(
+    (SELECT r.source_canister_id FROM runs r WHERE r.run_id = g.run_id),
+    (SELECT p.source_canister_id FROM replicas p WHERE p.replica_id = g.replica_id));
+ALTER TABLE generations ALTER COLUMN source_canister_id SET NOT NULL;
+ALTER TABLE generations DROP CONSTRAINT generations_replica_id_epoch_key;
+ALTER TABLE generations ADD CONSTRAINT generations_replica_source_epoch_key
+    UNIQUE (replica_id, source_canister_id, epoch);

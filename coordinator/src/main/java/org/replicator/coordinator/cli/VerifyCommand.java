@@ -70,9 +70,9 @@ final class VerifyCommand implements Callable<Integer> {
                     m.put("generation", g.id());
                     m.put("epoch", g.epoch().toString());
                     m.put("expected_root", g.root().hex());
-                    // the backup canister numbers its generations itself; the epoch names the image on both sides
+                    // the backup canister numbers its generations itself; source and epoch name the image on both sides
                     Optional<BackupGeneration> held = backups.generations(t.replica().id()).stream()
-                            .filter(x -> g.epoch().longValueExact() == x.epoch()).findFirst();
+                            .filter(x -> x.holds(g)).findFirst();
                     if (held.isEmpty()) {
                         verdict = "MISSING: the backup canister no longer holds the generation of epoch " + g.epoch();
                         allOk = false;

@@ -120,15 +120,15 @@ public final class Promoter {
             throw new FailoverRefused("replica " + replica.id() + " is on subnet " + replica.subnet() + ", the subnet"
                     + " the service runs on now; promote a replica on another subnet");
         }
+        Generation generation = ctx.db().inTransaction(tx -> new GenerationRepository().latestSealed(tx, replica.id()))
+                .orElseThrow(() -> new FailoverRefused("replica " + replica.id() + " holds no sealed generation;"
+                        + " promote a replica that does (see `replicator generations " + request.canister() + "`)"));
         boolean answers = ctx.apps().answers(c.liveCanister());
         if (answers && !request.planned()) {
             throw new FailoverRefused("the primary " + c.liveCanister() + " answers on subnet " + c.liveSubnet()
                     + "; promote is for when its subnet is down. For a planned move pass --planned: the old primary"
                     + " is then fenced as soon as the new one is live");
         }
-        Generation generation = ctx.db().inTransaction(tx -> new GenerationRepository().latestSealed(tx, replica.id()))
-                .orElseThrow(() -> new FailoverRefused("replica " + replica.id() + " holds no sealed generation;"
-                        + " promote a replica that does (see `replicator generations " + request.canister() + "`)"));
         List<Run> unfinished = ctx.db().inTransaction(tx -> new RunRepository().listUnfinished(tx)).stream()
                 .filter(r -> r.canister().equals(c.id())).toList();
         if (!unfinished.isEmpty() && answers) {

@@ -14,4 +14,9 @@ import org.replicator.coordinator.store.Digest;
  */
 public record BackupGeneration(long id, long epoch, Digest root, long size, int chunkSize, int chunkCount,
         long chunksFetched, Optional<PrincipalId> source) {
+
+    /** Whether this is the backup canister's copy of {@code g}: the same epoch of the same source. */
+    public boolean holds(org.replicator.coordinator.store.Generation g) {
+        return epoch == g.epoch().longValueExact() && source.map(s -> s.equals(g.source())).orElse(true);
+    }
 }

@@ -223,10 +223,11 @@ public final class RestoreDriver {
      * image on both sides); asked once per drive, not on every poll.
      */
     private BackupGeneration heldGeneration(RestoreRecord r) {
-        BigInteger epoch = db.inTransaction(tx -> new GenerationRepository().find(tx, r.generation())).orElseThrow()
-                .epoch();
-        return backups.generations(r.replica()).stream().filter(g -> g.epoch() == epoch.longValueExact()).findFirst()
-                .orElseThrow(() -> new RestoreRefused("backup canister " + r.replica() + " no longer holds epoch " + epoch));
+        org.replicator.coordinator.store.Generation g = db.inTransaction(tx -> new GenerationRepository().find(tx,
+                r.generation())).orElseThrow();
+        return backups.generations(r.replica()).stream().filter(b -> b.holds(g)).findFirst()
+                .orElseThrow(() -> new RestoreRefused("backup canister " + r.replica() + " no longer holds epoch "
+                        + g.epoch() + " of " + g.source()));
     }
 
     private void pause() {

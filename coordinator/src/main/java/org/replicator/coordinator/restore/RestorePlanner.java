@@ -61,7 +61,8 @@ public final class RestorePlanner {
         Generation chosen = request.generation().map(id -> chosenGeneration(canister, id)).orElse(newest);
         Replica replica = sourceReplica(canister, chosen, request.from());
         Generation generation = replica.id().equals(chosen.replica()) ? chosen
-                : sealed.stream().filter(g -> g.replica().equals(replica.id()) && g.epoch().equals(chosen.epoch()))
+                : sealed.stream().filter(g -> g.replica().equals(replica.id()) && g.epoch().equals(chosen.epoch())
+                        && g.source().equals(chosen.source()))
                         .findFirst().orElseThrow(() -> new RestoreRefused("replica " + replica.id() + " holds no sealed"
                                 + " generation of epoch " + chosen.epoch() + " (generation " + chosen.id() + "'s image);"
                                 + " see `replicator generations " + request.canister() + "`"));
@@ -69,7 +70,7 @@ public final class RestorePlanner {
             notes.add("a newer sealed generation exists: " + newest.id() + " (epoch " + newest.epoch() + ")");
         }
         BackupGeneration held = backups.generations(replica.id()).stream()
-                .filter(g -> g.epoch() == generation.epoch().longValueExact()).findFirst()
+                .filter(g -> g.holds(generation)).findFirst()
                 .orElseThrow(() -> new RestoreRefused("backup canister " + replica.id() + " no longer holds generation "
                         + generation.id() + " (epoch " + generation.epoch() + "); choose another with --generation or"
                         + " --from"));

@@ -11,16 +11,17 @@ import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
 
 public final class GenerationRepository {
-    private static final String COLUMNS = "generation_id, replica_id, run_id, epoch, root, size, chunk_count,"
-            + " source_module_hash, parent_generation_id, created_at, sealed_at";
+    private static final String COLUMNS = "generation_id, replica_id, source_canister_id, run_id, epoch, root, size,"
+            + " chunk_count, source_module_hash, parent_generation_id, created_at, sealed_at";
 
-    /** Records a generation a replica holds, not yet sealed. */
+    /** Records a generation a replica holds, not yet sealed; its source is the run's (or the replica's, without a run). */
     public Generation record(Connection tx, PrincipalId replica, Long run, BigInteger epoch, Digest root, long size,
             int chunkCount, Digest sourceModuleHash, Long parent) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("""
                 INSERT INTO generations (replica_id, run_id, epoch, root, size, chunk_count, source_module_hash,
-                                         parent_generation_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING\s""" + COLUMNS)) {
+                                         parent_generation_id, source_canister_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, coalesce((SELECT source_canister_id FROM runs WHERE run_id = ?),
+                        (SELECT source_canister_id FROM replicas WHERE replica_id = ?))) RETURNING\s""" + COLUMNS)) {
             ps.setString(1, replica.text());
             Rows.setLong(ps, 2, run);
             Rows.setBigInteger(ps, 3, epoch);
@@ -29,6 +30,8 @@ public final class GenerationRepository {
             ps.setInt(6, chunkCount);
             Rows.setDigest(ps, 7, sourceModuleHash);
             Rows.setLong(ps, 8, parent);
+            Rows.setLong(ps, 9, run);
+            ps.setString(10, replica.text());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return map(rs);
@@ -110,7 +113,8 @@ public final class GenerationRepository {
     }
 
     private static Generation map(ResultSet rs) throws SQLException {
-        return new Generation(rs.getLong("generation_id"), Rows.principal(rs, "replica_id"), Rows.optionalLong(rs, "run_id"),
+        return new Generation(rs.getLong("generation_id"), Rows.principal(rs, "replica_id"),
+                Rows.principal(rs, "source_canister_id"), Rows.optionalLong(rs, "run_id"),
                 Rows.bigInteger(rs, "epoch"), Digest.of(rs.getBytes("root")), rs.getLong("size"), rs.getInt("chunk_count"),
                 Rows.digest(rs, "source_module_hash"), Rows.optionalLong(rs, "parent_generation_id"),
                 Rows.instant(rs, "created_at"), Rows.optionalInstant(rs, "sealed_at"));
