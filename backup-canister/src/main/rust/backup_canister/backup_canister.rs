@@ -119,6 +119,7 @@ extern "C" fn post_upgrade() {
     s.pending.clear();
     if let Some(r) = s.run.as_mut() {
         r.balance_mark = api::cycle_balance();
+        r.in_flight_mark = 0;
     }
     if s.run.as_ref().map(|r| r.phase.is_active()).unwrap_or(false) {
         run::resume(&mut s);

@@ -61,6 +61,9 @@ fn dispatch(token: u32, outcome: Outcome) {
 pub fn drive(s: &mut State) {
     run::pump(s);
     restore::pump(s);
+    // Look again after issuing: the calls' reserves are then spent now, and the next rise can
+    // only hold their refunds (or a deposit), not be netted against their cost.
+    run::account_cycles(s);
     let now = api::time();
     let run_wait = s.run.as_ref().map(|r| r.phase.is_active()).unwrap_or(false);
     let restore_wait = s.restore.as_ref().map(|j| j.phase.is_active()).unwrap_or(false);

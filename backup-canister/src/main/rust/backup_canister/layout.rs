@@ -12,8 +12,8 @@ use crate::store;
 
 const MAGIC: &[u8; 8] = b"RPLBKUP\0";
 /// Bump when the saved state's format changes, and teach `restore_state` the old one.
-/// 1: the first. 2: each generation records its source.
-pub const LAYOUT_VERSION: u32 = 2;
+/// 1: the first. 2: each generation records its source. 3: the run records `cycles_received`.
+pub const LAYOUT_VERSION: u32 = 3;
 /// The oldest layout `restore_state` still reads.
 const OLDEST_READABLE: u32 = 1;
 const HEADER_LEN: u64 = 28;
@@ -117,6 +117,23 @@ mod tests {
         assert_eq!(back.generations.len(), 2);
         assert!(back.generations.values().all(|g| g.source == vec![1, 2]));
         assert_eq!(back.generations[&2].root, [2; 32]);
+    }
+
+    #[test]
+    fn a_runs_received_cycles_survive_and_read_as_zero_from_layout_2() {
+        for (version, expected) in [(3, 12_000_000_000_000u128), (2, 0)] {
+            ic0::native::reset_stable();
+            init().unwrap();
+            let mut s = State::new(Config { source: vec![1], coordinators: vec![], parallelism: 4, cycle_budget: None });
+            s.run = Some(crate::state::Run::fresh(7, 1, 0));
+            let r = s.run.as_mut().unwrap();
+            r.cycles_spent = 5_000_000_000;
+            r.cycles_received = 12_000_000_000_000;
+            save_state_as(&s, version).unwrap();
+            let back = restore_state().unwrap();
+            let r = back.run.unwrap();
+            assert_eq!((r.id, r.cycles_spent, r.cycles_received), (7, 5_000_000_000, expected), "layout {}", version);
+        }
     }
 
     #[test]

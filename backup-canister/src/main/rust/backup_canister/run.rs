@@ -8,7 +8,7 @@ use crate::candid::{decode_first, encode_one, idl_hash, Value};
 use crate::protocol::{self, reject, Changes, ChangesArgs, EndArgs, ImageInfo, ReadArgs};
 use crate::sha256::{hex, sha256, Digest};
 use crate::state::{Generation, Pending, Phase, Run, State};
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 
 /// Tries per chunk (and for begin) before the run pauses: a corrupted or rejected chunk is
 /// fetched again, but a source that keeps failing is left for a later `sync`.
@@ -17,6 +17,13 @@ pub const MAX_ATTEMPTS: u32 = 4;
 /// What one read may cost up front: the 260 K base fee plus 1 K per byte of the 2 MiB reply the
 /// system reserves before the call (the unused part comes back with the reply).
 pub const CALL_RESERVE: u128 = 260_000 + 1_000 * 2 * 1024 * 1024 + 50_000_000;
+
+/// The most one call in flight can give back: the reply's transmission reserve (in
+/// `CALL_RESERVE`) and the prepayment for executing its callback, which the system takes for
+/// the callback's whole instruction limit (5 M base + 40 B instructions at 1 cycle each on a
+/// 13-node subnet) and refunds, unused, after the callback ran. Scaled to a 34-node subnet, the
+/// largest fees a backup canister may pay, so a refund is never mistaken for a deposit.
+pub const MAX_REFUND_PER_CALL: u128 = (CALL_RESERVE + 5_000_000 + 40_000_000_000) * 34 / 13;
 
 /// Liquid cycles kept untouched beyond the calls' reserve, so the canister can still answer
 /// `status` and be topped up and resumed.
@@ -27,6 +34,9 @@ const ROOT_KEY: u64 = u64::MAX - 1;
 
 /// Starts a run, or continues the current one. Returns whether a new run was started.
 pub fn sync(s: &mut State) -> bool {
+    // What happened to the balance since the last look (a top-up while paused, say) belongs
+    // to the run so far, before the marks start afresh.
+    account_cycles(s);
     let phase = s.run.as_ref().map(|r| r.phase);
     let started = match phase {
         Some(p) if p.is_active() => false,
@@ -42,40 +52,16 @@ pub fn sync(s: &mut State) -> bool {
             true
         }
     };
+    let in_flight = s.pending.len() as u64;
     let r = s.run.as_mut().unwrap();
     r.balance_mark = api::cycle_balance();
+    r.in_flight_mark = in_flight;
     r.budget_from = r.cycles_spent;
     started
 }
 
 fn new_run(id: u64) -> Run {
-    Run {
-        id,
-        phase: Phase::Beginning,
-        epoch: 0,
-        size: 0,
-        chunk_size: 0,
-        root: [0; 32],
-        base: None,
-        incremental: false,
-        listed: false,
-        slots: Vec::new(),
-        queue: VecDeque::new(),
-        attempts: BTreeMap::new(),
-        changed: Vec::new(),
-        changes_cursor: 0,
-        started_at: api::time(),
-        finished_at: None,
-        chunks_fetched: 0,
-        chunks_reused: 0,
-        bytes_fetched: 0,
-        retries: 0,
-        cycles_spent: 0,
-        balance_mark: api::cycle_balance(),
-        budget_from: 0,
-        generation: None,
-        error: None,
-    }
+    Run::fresh(id, api::time(), api::cycle_balance())
 }
 
 /// Puts a paused run (or one whose calls an upgrade cut off) back where its saved progress says.
@@ -197,14 +183,37 @@ fn pause(s: &mut State, why: String) {
 
 /// Charges the balance change since the last look to the run; refunds of reserved call fees
 /// come back the same way, so the sum is what the run really cost (plus any other traffic the
-/// canister had meanwhile).
+/// canister had meanwhile). A rise larger than the calls then in flight could refund is a
+/// deposit and goes to `cycles_received` instead.
 pub fn account_cycles(s: &mut State) {
+    let in_flight = s.pending.len() as u64;
     if let Some(r) = s.run.as_mut() {
         if r.phase.is_active() || r.phase == Phase::Paused {
             let b = api::cycle_balance();
-            r.cycles_spent += r.balance_mark as i128 - b as i128;
+            let (spent, received) = balance_change(r.balance_mark, b, r.in_flight_mark);
+            r.cycles_spent += spent;
+            r.cycles_received += received;
             r.balance_mark = b;
+            r.in_flight_mark = in_flight;
         }
+    }
+}
+
+/// Splits the balance change between two looks into (spent, received). A canister cannot see
+/// deposits, but its balance rises only by refunds and deposits, and each call in flight can
+/// refund at most `MAX_REFUND_PER_CALL`. A rise within (calls in flight + 1) of those is a
+/// refund and counts back against what was spent (the one extra covers the previous callback's
+/// execution refund, which lands after its look, and a reply to a call made before an upgrade,
+/// which the canister no longer counts); a larger rise is a deposit, all of it received.
+pub fn balance_change(before: u128, after: u128, in_flight: u64) -> (i128, u128) {
+    if after <= before {
+        return ((before - after) as i128, 0);
+    }
+    let rise = after - before;
+    if rise > (in_flight as u128 + 1) * MAX_REFUND_PER_CALL {
+        (0, rise)
+    } else {
+        (-(rise as i128), 0)
     }
 }
 
@@ -600,6 +609,19 @@ pub fn on_end(s: &mut State, run: u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_rise_within_the_reserves_of_the_calls_in_flight_is_a_refund_and_a_larger_one_a_deposit() {
+        assert_eq!(balance_change(100, 40, 3), (60, 0));
+        let most = MAX_REFUND_PER_CALL;
+        assert_eq!(balance_change(1_000, 1_000 + 4 * most, 3), (-(4 * most as i128), 0));
+        assert_eq!(balance_change(1_000, 1_000 + 4 * most + 1, 3), (0, 4 * most + 1));
+        assert_eq!(balance_change(0, most, 0), (-(most as i128), 0), "a late reply from before an upgrade");
+        // An unused callback prepayment (40 B) comes back whole: a refund, not a deposit.
+        assert_eq!(balance_change(0, 40_005_000_000, 0), (-40_005_000_000, 0));
+        let ten_t = 10_000_000_000_000u128;
+        assert_eq!(balance_change(5 * ten_t, 6 * ten_t, 4), (0, ten_t), "a 10 T top-up with four reads in flight");
+    }
 
     #[test]
     fn threshold_growth_is_bytes_times_storage_fee_times_the_seconds_the_reserve_implies() {

@@ -108,7 +108,11 @@ pub struct Run {
     pub retries: u64,
     /// Sum of balance decreases seen by the run's executions (refunds count back).
     pub cycles_spent: i128,
+    /// Balance rises too large to be refunds of the calls in flight: deposits (top-ups).
+    pub cycles_received: u128,
     pub balance_mark: u128,
+    /// Calls in flight when `balance_mark` was taken (or issued since): the refunds a rise may hold.
+    pub in_flight_mark: u64,
     /// `cycles_spent` when the current `sync` began: the budget applies from there.
     pub budget_from: i128,
     pub generation: Option<u64>,
@@ -116,6 +120,39 @@ pub struct Run {
 }
 
 impl Run {
+    /// A run that has not begun: no image yet, nothing spent, the balance as it is now.
+    pub fn fresh(id: u64, started_at: u64, balance: u128) -> Run {
+        Run {
+            id,
+            phase: Phase::Beginning,
+            epoch: 0,
+            size: 0,
+            chunk_size: 0,
+            root: [0; 32],
+            base: None,
+            incremental: false,
+            listed: false,
+            slots: Vec::new(),
+            queue: VecDeque::new(),
+            attempts: BTreeMap::new(),
+            changed: Vec::new(),
+            changes_cursor: 0,
+            started_at,
+            finished_at: None,
+            chunks_fetched: 0,
+            chunks_reused: 0,
+            bytes_fetched: 0,
+            retries: 0,
+            cycles_spent: 0,
+            cycles_received: 0,
+            balance_mark: balance,
+            in_flight_mark: 0,
+            budget_from: 0,
+            generation: None,
+            error: None,
+        }
+    }
+
     pub fn chunks_total(&self) -> u64 {
         self.slots.len() as u64
     }
@@ -253,7 +290,8 @@ impl State {
     }
 
     /// The state in the format of layout `version` (1 lacks each generation's source: every
-    /// generation then came from the configured source, which could not change).
+    /// generation then came from the configured source, which could not change; 1 and 2 lack
+    /// the run's `cycles_received`, read as 0).
     pub fn save_as(&self, w: &mut Writer, version: u32) {
         w.bytes(&self.config.source);
         w.u64(self.config.coordinators.len() as u64);
@@ -296,7 +334,7 @@ impl State {
             None => w.u8(0),
             Some(r) => {
                 w.u8(1);
-                save_run(r, w);
+                save_run(r, w, version);
             }
         }
         match &self.restore {
@@ -347,7 +385,7 @@ impl State {
         }
         s.store = Store::load(r)?;
         if r.u8()? == 1 {
-            s.run = Some(load_run(r)?);
+            s.run = Some(load_run(r, version)?);
         }
         if r.u8()? == 1 {
             let target = r.bytes()?;
@@ -365,7 +403,7 @@ impl State {
     }
 }
 
-fn save_run(r: &Run, w: &mut Writer) {
+fn save_run(r: &Run, w: &mut Writer, version: u32) {
     w.u64(r.id);
     w.u8(r.phase.code());
     w.u64(r.epoch);
@@ -394,9 +432,12 @@ fn save_run(r: &Run, w: &mut Writer) {
     w.u128(r.budget_from as u128);
     w.opt_u64(r.generation);
     w.opt_str(&r.error);
+    if version >= 3 {
+        w.u128(r.cycles_received);
+    }
 }
 
-fn load_run(rd: &mut Reader) -> Result<Run, String> {
+fn load_run(rd: &mut Reader, version: u32) -> Result<Run, String> {
     let id = rd.u64()?;
     let phase = Phase::from_code(rd.u8()?)?;
     let epoch = rd.u64()?;
@@ -414,7 +455,7 @@ fn load_run(rd: &mut Reader) -> Result<Run, String> {
     for _ in 0..rd.u64()? {
         changed.push(rd.u64()?);
     }
-    Ok(Run {
+    let mut run = Run {
         id,
         phase,
         epoch,
@@ -436,9 +477,15 @@ fn load_run(rd: &mut Reader) -> Result<Run, String> {
         bytes_fetched: rd.u64()?,
         retries: rd.u64()?,
         cycles_spent: rd.u128()? as i128,
+        cycles_received: 0,
         balance_mark: 0,
+        in_flight_mark: 0,
         budget_from: rd.u128()? as i128,
         generation: rd.opt_u64()?,
         error: rd.opt_str()?,
-    })
+    };
+    if version >= 3 {
+        run.cycles_received = rd.u128()?;
+    }
+    Ok(run)
 }

@@ -305,6 +305,40 @@ class BackupCanisterTest {
         s = f.awaitRun(backup, "sealed", "paused", "failed");
         assertEquals("sealed", runState(s), s::toString);
         assertEquals(runId, Candid.u64(run(s), "id"), "the paused run is the one that completes");
+        Object completed = run(s);
+        // The rise that holds the top-up is received whole, less what the canister spent in the
+        // same interval (the sync message itself).
+        assertTrue(((BigInteger) Candid.field(completed, "cycles_received")).compareTo(BigInteger.valueOf(990_000_000_000_000L)) >= 0,
+                () -> "the top-up while paused is received, not negative spending: " + completed);
+        assertTrue(((BigInteger) Candid.field(completed, "cycles_spent")).signum() > 0, completed::toString);
+        assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
+    }
+
+    /**
+     * A balance that rises by more than the calls in flight could refund was topped up: the rise
+     * is received cycles, and what the run spent stays what it spent (a 4 MiB pull costs about
+     * 5 B cycles, nowhere near 1 T). The rise is the top-up less the fee of the message that sees
+     * it (about 11 M cycles), so what is received is within 1 B of the 10 T.
+     */
+    @Test
+    void aTopUpWhileTheRunPullsIsCountedAsReceivedAndCyclesSpentStaysTheRunsCost() {
+        BigInteger tenT = BigInteger.valueOf(10_000_000_000_000L);
+        Principal source = f.source(1, IMAGE, 24);
+        Principal backup = f.backup(2, source, 2);
+        f.sync(backup);
+        f.awaitStatus(backup, Duration.ofSeconds(60), st -> runState(st).equals("pulling") && Candid.u64(run(st), "chunks_done") > 0);
+        net.control().halt(1); // keeps the run pulling, with reads in flight, while the top-up lands
+        f.topUp(backup, tenT);
+        net.control().advanceTime(Duration.ofSeconds(3)); // the backup canister's timer looks at its balance meanwhile
+        assertEquals("pulling", runState(f.status(backup)));
+        net.control().resume(1);
+        Object s = f.awaitRun(backup, "sealed", "paused", "failed");
+        assertEquals("sealed", runState(s), s::toString);
+        BigInteger spent = (BigInteger) Candid.field(run(s), "cycles_spent");
+        BigInteger received = (BigInteger) Candid.field(run(s), "cycles_received");
+        System.out.printf("top-up of %s during a run: cycles_spent %s, cycles_received %s%n", tenT, spent, received);
+        assertTrue(spent.signum() > 0 && spent.compareTo(BigInteger.valueOf(1_000_000_000_000L)) < 0, () -> run(s).toString());
+        assertTrue(received.subtract(tenT).abs().compareTo(BigInteger.valueOf(1_000_000_000L)) < 0, () -> run(s).toString());
         assertArrayEquals(f.sourceRoot(source), Candid.blob(f.generations(backup)[0], "root"));
     }
 

@@ -136,7 +136,8 @@ public final class BackupCanisterClient {
                 Candid.nat64(m, "chunks_total"), Candid.nat64(m, "chunks_done"), Candid.nat64(m, "chunks_fetched"),
                 Candid.nat64(m, "chunks_reused"), Candid.nat64(m, "bytes_fetched"), Candid.nat64(m, "retries"),
                 Candid.nat(m, "cycles_spent"), Candid.opt(m, "generation").map(x -> ((Number) x).longValue()),
-                Candid.opt(m, "error").map(String::valueOf));
+                Candid.opt(m, "error").map(String::valueOf),
+                m.containsKey(Label.createNamedLabel("cycles_received")) ? Candid.nat(m, "cycles_received") : BigInteger.ZERO);
     }
 
     private byte[] update(PrincipalId replica, String method, byte[] arg) {

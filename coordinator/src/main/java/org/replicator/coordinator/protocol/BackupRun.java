@@ -9,12 +9,14 @@ import java.util.Optional;
  * @param state beginning, listing_changes, pulling, ending, sealed, paused or failed
  * @param cyclesSpent the balance decrease over the run's own executions (Candid {@code int}: reply
  *     fees reserved and returned count back, so it can in principle be negative)
+ * @param cyclesReceived balance rises too large to be refunds, i.e. top-ups during the run, kept out
+ *     of {@code cyclesSpent}; zero from a backup canister built before it was reported
  * @param generation the generation the run sealed, once sealed
  * @param error why it paused or failed, {@code "<CODE>: ..."}
  */
 public record BackupRun(long id, String state, Optional<Long> epoch, boolean incremental, long chunksTotal,
         long chunksDone, long chunksFetched, long chunksReused, long bytesFetched, long retries, BigInteger cyclesSpent,
-        Optional<Long> generation, Optional<String> error) {
+        Optional<Long> generation, Optional<String> error, BigInteger cyclesReceived) {
 
     public boolean paused() {
         return state.equals("paused");

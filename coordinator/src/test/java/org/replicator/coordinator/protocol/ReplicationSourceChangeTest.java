@@ -29,7 +29,10 @@ import org.replicator.localnet.LocalNetConfig;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.testing.IcClient;
 
-/** set_source and each generation's source, through the coordinator's client against a localnet. */
+/**
+ * set_source, each generation's source and a run's received cycles, through the coordinator's
+ * client against a localnet.
+ */
 class ReplicationSourceChangeTest {
     private static LocalNet net;
     private static IcClient deployer;
@@ -100,7 +103,34 @@ class ReplicationSourceChangeTest {
         List<BackupGeneration> gens = client.generations(backup);
         assertEquals(List.of(Optional.of(first), Optional.of(second)), gens.stream().map(BackupGeneration::source).toList());
 
+        assertEquals(java.math.BigInteger.ZERO, s.run().orElseThrow().cyclesReceived(), "nothing was deposited");
+        assertTrue(s.run().orElseThrow().cyclesSpent().signum() > 0);
+
         IcRejectedException bad = assertThrows(IcRejectedException.class, () -> client.setSource(backup, backup));
         assertTrue(bad.rejectMessage().startsWith("BAD_ARGUMENT: a backup canister cannot be its own source"), bad.getMessage());
+    }
+
+    @Test
+    void theCoordinatorReadsATopUpDuringARunAsReceivedCyclesApartFromWhatTheRunSpent() {
+        PrincipalId app = demoApp();
+        Principal b = deployer.createCanister(2);
+        deployer.install(b, CanisterWasm.backupCanister().bytes(), "install",
+                BackupCanisterClient.initArg(app, List.of(coordinator.caller()), 2, null));
+        PrincipalId backup = new PrincipalId(b.toString());
+        allow(app, backup);
+        BackupCanisterClient client = new BackupCanisterClient(coordinator);
+        client.sync(backup);
+        net.control().halt(1); // the run waits for its source's subnet while the top-up lands
+        java.math.BigInteger tenT = java.math.BigInteger.valueOf(10_000_000_000_000L);
+        deployer.update(Principal.managementCanister(), b, "provisional_top_up_canister",
+                Candid.record().principal("canister_id", backup).nat("amount", tenT).toArg());
+        net.control().advanceTime(Duration.ofSeconds(3));
+        net.control().resume(1);
+        BackupRun run = ended(client, backup).run().orElseThrow();
+        assertTrue(run.sealed(), run::toString);
+        assertTrue(run.cyclesReceived().subtract(tenT).abs().compareTo(java.math.BigInteger.valueOf(1_000_000_000L)) < 0,
+                run::toString);
+        assertTrue(run.cyclesSpent().signum() > 0 && run.cyclesSpent().compareTo(java.math.BigInteger.valueOf(1_000_000_000_000L)) < 0,
+                run::toString);
     }
 }
