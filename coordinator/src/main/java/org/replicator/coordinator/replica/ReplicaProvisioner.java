@@ -54,19 +54,21 @@ public final class ReplicaProvisioner {
         ProtectedCanister source = db.inTransaction(tx -> new CanisterRepository().findActiveByIdOrName(tx, request.canister()))
                 .orElseThrow(() -> new ReplicaRefused("no protected canister is called " + request.canister()
                         + "; add it first with `replicator canister add`"));
-        step.accept("checking that " + gateway.caller() + " controls " + source.id());
-        CanisterInfo info = gateway.canisterInfo(source.id());
+        // after a failover the service, its subnet and the data to pull are the promoted canister's
+        PrincipalId live = source.liveCanister();
+        step.accept("checking that " + gateway.caller() + " controls " + live);
+        CanisterInfo info = gateway.canisterInfo(live);
         if (!info.controllers().contains(gateway.caller())) {
-            throw new NotAControllerException(source.id(), gateway.caller(), "the coordinator puts each replica on the"
+            throw new NotAControllerException(live, gateway.caller(), "the coordinator puts each replica on the"
                     + " source's allow-list with replication_allow, which only controllers may call", null);
         }
         step.accept("reading the network's subnets");
-        List<SubnetInfo> subnets = gateway.subnets(source.id());
+        List<SubnetInfo> subnets = gateway.subnets(live);
         List<PrincipalId> used = db.inTransaction(tx -> replicas.listLive(tx, source.id())).stream().map(Replica::subnet).toList();
         Placement.Choice choice = new Placement().choose(info.subnet(), subnets, used, request.subnet(),
                 request.forceSameSubnet());
-        step.accept("checking that " + source.id() + " speaks the replication protocol");
-        app.status(source.id());
+        step.accept("checking that " + live + " speaks the replication protocol");
+        app.status(live);
         BackupCanisterModule module = BackupCanisterModule.load();
         db.inTransaction(tx -> {
             SubnetRepository repo = new SubnetRepository();
@@ -90,7 +92,7 @@ public final class ReplicaProvisioner {
         });
 
         step.accept("installing the backup canister (wasm " + module.sha256() + ") into " + created);
-        byte[] init = BackupCanisterClient.initArg(source.id(), List.of(gateway.caller()), request.parallelism(),
+        byte[] init = BackupCanisterClient.initArg(live, List.of(gateway.caller()), request.parallelism(),
                 request.cyclesPerRun());
         gateway.installCode(created, module.wasm(), init);
         db.inTransaction(tx -> {
@@ -98,8 +100,8 @@ public final class ReplicaProvisioner {
             return null;
         });
 
-        step.accept("adding " + created + " to the allow-list of " + source.id());
-        app.allow(source.id(), created);
+        step.accept("adding " + created + " to the allow-list of " + live);
+        app.allow(live, created);
         return db.inTransaction(tx -> {
             replicas.transition(tx, created, Replica.Status.INSTALLED, Replica.Status.ACTIVE);
             return replicas.find(tx, created).orElseThrow();
