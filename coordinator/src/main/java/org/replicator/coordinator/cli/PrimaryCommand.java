@@ -1,15 +1,13 @@
 package org.replicator.coordinator.cli;
 
 import java.io.PrintWriter;
-import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.Promotion;
-import org.replicator.coordinator.store.PromotionRepository;
+import org.replicator.coordinator.failover.PrimaryView;
 import org.replicator.coordinator.store.ProtectedCanister;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -37,17 +35,11 @@ final class PrimaryCommand implements Callable<Integer> {
             ProtectedCanister c = session.database().inTransaction(tx -> new CanisterRepository()
                     .findActiveByIdOrName(tx, canister)).orElseThrow(() -> new CommandFailure(ExitCodes.FAILURE,
                             "no protected canister is called " + canister + "; see `replicator canister list`"));
-            Optional<Promotion> latest = session.database().inTransaction(tx -> new PromotionRepository()
-                    .list(tx, c.id())).stream().findFirst();
+            PrimaryView view = session.database().inTransaction(tx -> PrimaryView.of(tx, c));
+            Optional<Promotion> latest = view.latest();
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("canister", c.id().text());
-                m.put("primary", c.liveCanister().text());
-                m.put("subnet", c.liveSubnet().text());
-                m.put("failed_over", c.failedOver());
-                m.put("promotion", latest.map(PrimaryCommand::toJson).orElse(null));
-                Output.json(out, m);
+                Output.json(out, view.toJson());
             } else {
                 out.println(c.id() + c.name().map(n -> " (" + n + ")").orElse("") + " is served by "
                         + (c.failedOver() ? c.liveCanister() + ", promoted," : "itself,") + " on subnet "
@@ -77,25 +69,6 @@ final class PrimaryCommand implements Callable<Integer> {
     }
 
     static Map<String, Object> toJson(Promotion p) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("promotion", p.id());
-        m.put("canister", p.canister().text());
-        m.put("state", p.state().name().toLowerCase());
-        m.put("replica", p.replica().text());
-        m.put("generation", p.generation().orElse(null));
-        m.put("old_primary", p.oldLive().text());
-        m.put("old_subnet", p.oldSubnet().text());
-        m.put("new_primary", p.newLive().map(PrincipalId::text).orElse(null));
-        m.put("new_subnet", p.newSubnet().text());
-        m.put("automatic", p.automatic());
-        m.put("reason", p.reason());
-        m.put("writes_not_carried", p.writesNotCarried().orElse(null));
-        m.put("fence_note", p.fenceNote().orElse(null));
-        m.put("started_at", p.startedAt().toString());
-        m.put("live_at", p.liveAt().map(Instant::toString).orElse(null));
-        m.put("fenced_at", p.fencedAt().map(Instant::toString).orElse(null));
-        m.put("failed_back_at", p.failedBackAt().map(Instant::toString).orElse(null));
-        m.put("error", p.error().orElse(null));
-        return m;
+        return PrimaryView.promotionJson(p);
     }
 }

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.replicator.coordinator.http.StatusDocuments;
 import org.replicator.coordinator.store.Run;
 import org.replicator.coordinator.store.RunRepository;
 import picocli.CommandLine.Command;
@@ -21,17 +22,7 @@ final class StatusCommand implements Callable<Integer> {
     CommandSpec spec;
 
     static Map<String, Object> toJson(Run r) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("run", r.id());
-        m.put("canister", r.canister().text());
-        m.put("kind", r.kind().name().toLowerCase());
-        m.put("state", r.state().name().toLowerCase());
-        m.put("epoch", r.epoch().map(Object::toString).orElse(null));
-        m.put("size", r.image().map(Run.Image::size).orElse(null));
-        m.put("chunks", r.image().map(Run.Image::chunkCount).orElse(null));
-        m.put("root", r.image().map(i -> i.root().hex()).orElse(null));
-        m.put("error", r.error().orElse(null));
-        return m;
+        return StatusDocuments.run(r);
     }
 
     @Override

@@ -16,7 +16,7 @@ public final class PromotionRepository {
             + " writes_not_carried, fence_note, failback_restore_id, started_at, live_at, fenced_at, failed_back_at, error";
 
     /** What a new promotion is; the repository assigns the id. */
-    public record New(PrincipalId canister, PrincipalId replica, long generation, PrincipalId oldLive,
+    public record New(PrincipalId canister, PrincipalId replica, Long generation, PrincipalId oldLive,
             PrincipalId oldSubnet, PrincipalId newSubnet, boolean automatic, String reason, String actor) {
     }
 
@@ -31,7 +31,7 @@ public final class PromotionRepository {
                 VALUES (?, ?, ?, ?, ?, ?, 'planned', ?, ?, ?) RETURNING\s""" + COLUMNS)) {
             ps.setString(1, p.canister().text());
             ps.setString(2, p.replica().text());
-            ps.setLong(3, p.generation());
+            Rows.setLong(ps, 3, p.generation());
             ps.setString(4, p.oldLive().text());
             ps.setString(5, p.oldSubnet().text());
             ps.setString(6, p.newSubnet().text());

@@ -1,0 +1,53 @@
+package org.replicator.coordinator.http;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.replicator.coordinator.failover.PrimaryView;
+import org.replicator.coordinator.store.ProtectedCanister;
+import org.replicator.coordinator.store.Replica;
+import org.replicator.coordinator.store.ReplicaRepository;
+import org.replicator.coordinator.store.Run;
+import org.replicator.coordinator.store.StatusQueries;
+
+/** The JSON documents the status server (and the CLI's --json) serve, built from the database. */
+public final class StatusDocuments {
+    private StatusDocuments() {
+    }
+
+    public static Map<String, Object> run(Run r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("run", r.id());
+        m.put("canister", r.canister().text());
+        m.put("source", r.source().text());
+        m.put("kind", r.kind().name().toLowerCase());
+        m.put("state", r.state().name().toLowerCase());
+        m.put("epoch", r.epoch().map(Object::toString).orElse(null));
+        m.put("size", r.image().map(Run.Image::size).orElse(null));
+        m.put("chunks", r.image().map(Run.Image::chunkCount).orElse(null));
+        m.put("root", r.image().map(i -> i.root().hex()).orElse(null));
+        m.put("error", r.error().orElse(null));
+        return m;
+    }
+
+    /** A protected canister: where it is served from, its replicas, its latest run and failover. */
+    public static Map<String, Object> canister(Connection tx, ProtectedCanister c) throws SQLException {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("canister", c.id().text());
+        m.put("name", c.name().orElse(null));
+        m.put("subnet", c.subnet().text());
+        m.put("primary", PrimaryView.of(tx, c).toJson());
+        List<Replica> replicas = new ReplicaRepository().listLive(tx, c.id());
+        m.put("replicas", replicas.stream().map(r -> {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("replica", r.id().text());
+            x.put("subnet", r.subnet().text());
+            x.put("status", r.status().name().toLowerCase());
+            return x;
+        }).toList());
+        m.put("latest_run", new StatusQueries().latestRun(tx, c).map(StatusDocuments::run).orElse(null));
+        return m;
+    }
+}
