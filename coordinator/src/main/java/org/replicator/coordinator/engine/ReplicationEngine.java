@@ -168,8 +168,7 @@ public final class ReplicationEngine {
                 ? db.inTransaction(tx -> generations.latestSealed(tx, active.get(0).id())) : Optional.empty();
         // an image read from another canister than the base generation's has no change list against
         // it (its epochs are its own): the replicas pull it whole
-        boolean sameSource = latest.flatMap(Generation::run)
-                .flatMap(id -> db.inTransaction(tx -> runs.find(tx, id))).map(r -> r.source().equals(live)).orElse(false);
+        boolean sameSource = latest.map(g -> g.source().equals(live)).orElse(false);
         Run.Kind planned = kind == Run.Kind.INCREMENTAL && !sameSource && latest.isPresent() ? Run.Kind.FULL : kind;
         Long base = planned == Run.Kind.INCREMENTAL ? latest.map(Generation::id).orElse(null) : null;
         try {

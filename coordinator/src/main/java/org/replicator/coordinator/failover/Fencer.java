@@ -18,7 +18,6 @@ import org.replicator.coordinator.store.GenerationRepository;
 import org.replicator.coordinator.store.Promotion;
 import org.replicator.coordinator.store.PromotionRepository;
 import org.replicator.coordinator.store.ProtectedCanister;
-import org.replicator.coordinator.store.RunRepository;
 
 /**
  * Fences the old primary once its subnet answers again, so that the service never has two
@@ -130,11 +129,8 @@ public final class Fencer {
     private Optional<Integer> writesAfterLastGeneration(Promotion p) {
         PrincipalId old = p.oldLive();
         List<Generation> sealed = ctx.db().inTransaction(tx -> new GenerationRepository().sealedOf(tx, p.canister()));
-        RunRepository runs = new RunRepository();
-        Optional<BigInteger> since = sealed.stream()
-                .filter(g -> g.run().flatMap(id -> ctx.db().inTransaction(tx -> runs.find(tx, id)))
-                        .map(r -> r.source().equals(old)).orElse(false))
-                .map(Generation::epoch).max(BigInteger::compareTo);
+        Optional<BigInteger> since = sealed.stream().filter(g -> g.source().equals(old)).map(Generation::epoch)
+                .max(BigInteger::compareTo);
         if (since.isEmpty()) {
             return Optional.empty();
         }

@@ -42,9 +42,13 @@ public final class HealthWatch {
         ProtectedCanister c = ctx.db().inTransaction(tx -> new CanisterRepository().findActiveByIdOrName(tx, canister))
                 .orElseThrow(() -> new FailoverRefused("no protected canister is called " + canister
                         + "; see `replicator canister list`"));
-        if (ctx.db().inTransaction(tx -> new PromotionRepository().open(tx, c.id())).isPresent()) {
-            throw new FailoverRefused("canister " + c.id() + " is failed over already; the watch promotes only a"
-                    + " canister served by itself (`replicator primary " + canister + "`)");
+        Optional<Promotion> open = ctx.db().inTransaction(tx -> new PromotionRepository().open(tx, c.id()));
+        if (open.isPresent()) {
+            throw new FailoverRefused(open.get().state() == Promotion.State.PLANNED
+                    ? "promotion " + open.get().id() + " of " + c.id() + " is unfinished; `replicator promote " + canister
+                            + " --replica " + open.get().replica() + "` resumes it"
+                    : "canister " + c.id() + " is failed over already; the watch promotes only a canister served by"
+                            + " itself (`replicator primary " + canister + "`)");
         }
         Instant downSince = null;
         int failed = 0;
