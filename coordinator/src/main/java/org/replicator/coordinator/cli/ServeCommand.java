@@ -3,7 +3,11 @@ package org.replicator.coordinator.cli;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
+import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
+import org.replicator.coordinator.schedule.ScheduledReplication;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.replicator.coordinator.http.StatusServer;
@@ -14,9 +18,11 @@ import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 @Command(name = "serve", mixinStandardHelpOptions = true,
-        description = {"Serves the coordinator's status over HTTP until interrupted: JSON under /api/canisters"
-                + " (canisters, their primary after a failover, replicas, latest run) and Prometheus metrics under"
-                + " /metrics, read from the database at each request. Read-only; binds to 127.0.0.1 unless --bind."})
+        description = {"Runs the coordinator until interrupted: the schedules (`replicator schedule`), shared as a"
+                + " Quartz cluster with every other `replicator serve` on the same database, and the status over HTTP:"
+                + " JSON under /api/canisters (canisters, their primary after a failover, replicas, latest run) and"
+                + " Prometheus metrics under /metrics, read from the database at each request. The HTTP surface is"
+                + " read-only and binds to 127.0.0.1 unless --bind."})
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
     Replicator root;
@@ -30,8 +36,16 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = "--bind", paramLabel = "ADDRESS", description = "the address to listen on (default: 127.0.0.1)")
     String bind = "127.0.0.1";
 
+    @Option(names = "--no-scheduler", description = "serve the status only; run no scheduled replication here")
+    boolean noScheduler;
+
+    @Option(names = "--cluster-checkin", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how often this process tells the cluster it is alive; a process silent for longer is"
+                    + " taken to be dead and its running jobs recovered by another (default: 7500ms)")
+    Duration clusterCheckin = Duration.ofMillis(7500);
+
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, SchedulerException {
         PrintWriter err = spec.commandLine().getErr();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
@@ -48,8 +62,23 @@ final class ServeCommand implements Callable<Integer> {
         try (Session session = new Session(root, err);
                 StatusServer server = StatusServer.start(session.database(), new InetSocketAddress(bind, port))) {
             err.println("serving " + server.url() + "api/canisters and " + server.url() + "metrics; Ctrl-C stops");
+            Scheduler scheduler = null;
+            if (!noScheduler) {
+                scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
+                        new ConsoleRunProgress(err));
+                scheduler.start();
+                err.println("running the schedules (`replicator schedule list`) as " + scheduler.getSchedulerInstanceId()
+                        + " of cluster " + scheduler.getSchedulerName());
+            }
             err.flush();
-            stop.await();
+            try {
+                stop.await();
+            } finally {
+                if (scheduler != null) {
+                    // a run in progress is left to its lease: another coordinator takes it over
+                    scheduler.shutdown(false);
+                }
+            }
             return ExitCodes.OK;
         } finally {
             closed.countDown();

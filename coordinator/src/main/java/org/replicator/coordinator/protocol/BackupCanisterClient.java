@@ -69,6 +69,13 @@ public final class BackupCanisterClient {
         return ProtocolCalls.decode(replica, ROLE, "set_source", reply, r -> status(Candid.replyRecord(r)));
     }
 
+    /** Drops the backup canister's generation {@code generation} (its own numbering); its unshared chunks are freed. */
+    public BackupStatus dropGeneration(PrincipalId replica, long generation) {
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(generation, IDLType.createType(Type.NAT64)))).toBytes();
+        byte[] reply = update(replica, "drop_generation", arg);
+        return ProtocolCalls.decode(replica, ROLE, "drop_generation", reply, r -> status(Candid.replyRecord(r)));
+    }
+
     public BackupStatus status(PrincipalId replica) {
         byte[] reply = query(replica, "status", NO_ARGUMENTS);
         return ProtocolCalls.decode(replica, ROLE, "status", reply, r -> status(Candid.replyRecord(r)));

@@ -119,4 +119,13 @@ public final class GenerationRepository {
                 Rows.digest(rs, "source_module_hash"), Rows.optionalLong(rs, "parent_generation_id"),
                 Rows.instant(rs, "created_at"), Rows.optionalInstant(rs, "sealed_at"));
     }
+
+    /** Marks a generation deleted (its backup canister dropped it); it stays for the history of runs and costs. */
+    public void markDeleted(Connection tx, long generationId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "UPDATE generations SET deleted_at = now() WHERE generation_id = ? AND deleted_at IS NULL")) {
+            ps.setLong(1, generationId);
+            ps.executeUpdate();
+        }
+    }
 }
