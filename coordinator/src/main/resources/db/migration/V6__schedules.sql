@@ -209,3 +209,8 @@ CREATE TABLE schedules (
     updated_at          timestamptz NOT NULL DEFAULT now(),
     CHECK ((cron IS NULL) <> (every_seconds IS NULL))
 );
+
+-- How far each replica's pull has got, as its backup canister last reported it: what progress bars
+-- (the CLI's and the status page's) show while a run pulls.
+ALTER TABLE run_replicas ADD COLUMN chunks_done bigint;
+ALTER TABLE run_replicas ADD COLUMN chunks_total bigint;

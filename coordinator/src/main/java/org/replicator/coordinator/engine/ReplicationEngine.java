@@ -567,6 +567,10 @@ public final class ReplicationEngine {
                     spent = spent.add(r.cyclesSpent().max(BigInteger.ZERO));
                 }
                 progress.pulled(run.id(), replica, r.chunksDone(), r.chunksTotal(), r.bytesFetched());
+                db.inTransaction(tx -> {
+                    runs.recordProgress(tx, run.id(), replica, r.chunksDone(), r.chunksTotal());
+                    return null;
+                });
                 String error = r.error().orElse(r.state());
                 if (r.paused() && error.startsWith("LOW_CYCLES") && settings.topUp().isPresent()) {
                     topUpOrFail(run, replica, error, toppedUp);
@@ -626,6 +630,7 @@ public final class ReplicationEngine {
             Generation recorded = generations.record(tx, replica, run.id(), BigInteger.valueOf(g.epoch()), g.root(),
                     g.size(), g.chunkCount(), runs.sourceModule(tx, run.id()).orElse(null), parent);
             runs.transitionPart(tx, run.id(), replica, PartState.PULLING, PartState.PULLED, recorded.id(), null);
+            runs.recordProgress(tx, run.id(), replica, r.chunksTotal(), r.chunksTotal());
             if (image.chunkCount() > 0) {
                 runs.markChunks(tx, run.id(), replica, 0, ChunkRange.State.REQUESTED, ChunkRange.State.DONE,
                         r.bytesFetched());

@@ -5,6 +5,7 @@ import java.sql.SQLException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.replicator.coordinator.failover.PrimaryView;
 import org.replicator.coordinator.store.ProtectedCanister;
 import org.replicator.coordinator.store.Replica;
@@ -47,7 +48,30 @@ public final class StatusDocuments {
             x.put("status", r.status().name().toLowerCase());
             return x;
         }).toList());
-        m.put("latest_run", new StatusQueries().latestRun(tx, c).map(StatusDocuments::run).orElse(null));
+        StatusQueries q = new StatusQueries();
+        Optional<Run> latest = q.latestRun(tx, c);
+        Map<String, Object> run = latest.map(StatusDocuments::run).orElse(null);
+        if (latest.isPresent() && !latest.get().state().finished()) {
+            StatusQueries.Progress p = q.progress(tx, latest.get().id());
+            run.put("chunks_done", p.chunksDone());
+            run.put("chunks_total", p.chunksTotal());
+        }
+        m.put("latest_run", run);
+        m.put("last_finished_at", latest.flatMap(Run::finishedAt).map(Object::toString).orElse(null));
+        m.put("next_run_at", q.nextFire(tx, c.id()).map(Object::toString).orElse(null));
         return m;
+    }
+
+    /** What the canister's latest runs cost, oldest first, for the status page's chart. */
+    public static List<Map<String, Object>> costs(Connection tx, ProtectedCanister c) throws SQLException {
+        return new StatusQueries().runCosts(tx, c.id(), 30).stream().map(r -> {
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("run", r.run());
+            x.put("kind", r.kind());
+            x.put("state", r.state());
+            x.put("finished_at", r.finishedAt().map(Object::toString).orElse(null));
+            x.put("cycles", r.cycles().toString());
+            return x;
+        }).toList();
     }
 }

@@ -30,6 +30,8 @@ import org.replicator.coordinator.store.ProtectedCanister;
  *   <li>{@code GET /api/canisters}: every protected canister with its primary, replicas and latest run</li>
  *   <li>{@code GET /api/canisters/{id or name}}: one of them</li>
  *   <li>{@code GET /api/canisters/{id or name}/primary}: where its service lives now (what clients look up after a failover)</li>
+ *   <li>{@code GET /api/canisters/{id or name}/costs}: what its latest runs cost, oldest first</li>
+ *   <li>{@code GET /}: the status page, which reads the above</li>
  *   <li>{@code GET /metrics}</li>
  * </ul>
  */
@@ -57,8 +59,7 @@ public final class StatusServer implements AutoCloseable {
         StatusServer s = new StatusServer(db, server, executor);
         server.createContext("/api/", s::api);
         server.createContext("/metrics", new MetricsHandler(ReplicatorMetrics.register(db)));
-        server.createContext("/", exchange -> s.send(exchange, 404, Map.of("error", "no such resource: "
-                + exchange.getRequestURI().getPath() + "; see /api/canisters and /metrics")));
+        server.createContext("/", s::page);
         server.start();
         return s;
     }
@@ -66,6 +67,24 @@ public final class StatusServer implements AutoCloseable {
     public URI url() {
         InetSocketAddress a = server.getAddress();
         return URI.create("http://" + a.getHostString() + ":" + a.getPort() + "/");
+    }
+
+    /** The status page at {@code /}: static HTML whose script reads the JSON API. */
+    private void page(HttpExchange exchange) throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        if (!path.equals("/") && !path.equals("/index.html")) {
+            send(exchange, 404, Map.of("error", "no such resource: " + path + "; see /, /api/canisters and /metrics"));
+            return;
+        }
+        byte[] html;
+        try (var in = StatusServer.class.getResourceAsStream("status-page.html")) {
+            html = in.readAllBytes();
+        }
+        exchange.getResponseHeaders().set("Content-Type", "text/html; charset=utf-8");
+        exchange.sendResponseHeaders(200, html.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(html);
+        }
     }
 
     private void api(HttpExchange exchange) throws IOException {
@@ -80,7 +99,7 @@ public final class StatusServer implements AutoCloseable {
             parts.removeIf(String::isEmpty);
             // ["api", "canisters", ref?, "primary"?]
             if (parts.size() < 2 || !parts.get(1).equals("canisters") || parts.size() > 4
-                    || (parts.size() == 4 && !parts.get(3).equals("primary"))) {
+                    || (parts.size() == 4 && !parts.get(3).equals("primary") && !parts.get(3).equals("costs"))) {
                 send(exchange, 404, Map.of("error", "no such resource: " + exchange.getRequestURI().getPath()
                         + "; see /api/canisters"));
                 return;
@@ -101,8 +120,11 @@ public final class StatusServer implements AutoCloseable {
                 if (c.isEmpty()) {
                     return Optional.empty();
                 }
-                return Optional.of(parts.size() == 4 ? PrimaryView.of(tx, c.get()).toJson()
-                        : StatusDocuments.canister(tx, c.get()));
+                if (parts.size() == 3) {
+                    return Optional.of(StatusDocuments.canister(tx, c.get()));
+                }
+                return Optional.of(parts.get(3).equals("primary") ? PrimaryView.of(tx, c.get()).toJson()
+                        : StatusDocuments.costs(tx, c.get()));
             });
             if (doc.isEmpty()) {
                 send(exchange, 404, Map.of("error", "no protected canister is called " + ref));

@@ -471,4 +471,17 @@ public final class RunRepository {
                 rs.getInt("attempt"), Rows.instant(rs, "started_at"), Rows.instant(rs, "updated_at"),
                 Rows.optionalInstant(rs, "finished_at"), Optional.ofNullable(rs.getString("error")));
     }
+
+    /** Notes how far a replica's pull has got, as its backup canister reported it. */
+    public void recordProgress(Connection tx, long runId, PrincipalId replica, long chunksDone, long chunksTotal)
+            throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE run_replicas SET chunks_done = ?, chunks_total = ?"
+                + " WHERE run_id = ? AND replica_id = ?")) {
+            ps.setLong(1, chunksDone);
+            ps.setLong(2, chunksTotal);
+            ps.setLong(3, runId);
+            ps.setString(4, replica.text());
+            ps.executeUpdate();
+        }
+    }
 }

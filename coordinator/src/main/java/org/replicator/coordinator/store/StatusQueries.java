@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
 
 /**
  * Read-only summaries for the status server and its metrics: one query per figure, over the whole
@@ -87,6 +88,63 @@ public final class StatusQueries {
         try (PreparedStatement ps = tx.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 out.add(new CountByState(rs.getString(1), rs.getString(2), rs.getLong(3)));
+            }
+        }
+        return out;
+    }
+
+    /** How far a run's replicas have pulled, summed over them, as their backup canisters last reported it. */
+    public record Progress(long chunksDone, long chunksTotal) {
+    }
+
+    public Progress progress(Connection tx, long runId) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT coalesce(sum(chunks_done), 0),"
+                + " coalesce(sum(chunks_total), 0) FROM run_replicas WHERE run_id = ?")) {
+            ps.setLong(1, runId);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Progress(rs.getLong(1), rs.getLong(2));
+            }
+        }
+    }
+
+    /** When Quartz fires the canister's schedule next (its trigger, read as it is stored). */
+    public Optional<Instant> nextFire(Connection tx, PrincipalId canister) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT next_fire_time FROM qrtz_triggers WHERE trigger_name = ?"
+                + " AND trigger_group = 'replication' AND trigger_state <> 'PAUSED'")) {
+            ps.setString(1, canister.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                if (!rs.next()) {
+                    return Optional.empty();
+                }
+                long millis = rs.getLong(1);
+                return rs.wasNull() ? Optional.empty() : Optional.of(Instant.ofEpochMilli(millis));
+            }
+        }
+    }
+
+    /** What each of a canister's latest runs cost, as measured, oldest first. */
+    public record RunCost(long run, String kind, String state, Optional<Instant> finishedAt, BigInteger cycles) {
+    }
+
+    public List<RunCost> runCosts(Connection tx, PrincipalId canister, int limit) throws SQLException {
+        List<RunCost> out = new ArrayList<>();
+        try (PreparedStatement ps = tx.prepareStatement("""
+                SELECT r.run_id, r.kind, r.state, r.finished_at,
+                       coalesce(sum(CASE WHEN l.kind = 'overcount' THEN -l.amount ELSE l.amount END), 0)
+                  FROM runs r LEFT JOIN cycle_ledger l ON l.run_id = r.run_id
+                       AND l.kind IN ('execution', 'transfer', 'storage', 'restore', 'overhead', 'overcount')
+                 WHERE r.canister_id = ?
+                 GROUP BY r.run_id ORDER BY r.run_id DESC LIMIT ?""")) {
+            ps.setString(1, canister.text());
+            ps.setInt(2, limit);
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    java.sql.Timestamp t = rs.getTimestamp(4);
+                    out.add(0, new RunCost(rs.getLong(1), rs.getString(2), rs.getString(3),
+                            Optional.ofNullable(t).map(java.sql.Timestamp::toInstant),
+                            new java.math.BigDecimal(rs.getString(5)).toBigIntegerExact()));
+                }
             }
         }
         return out;
