@@ -192,8 +192,10 @@ public final class ReplicationDemo {
                 + " through the embedded localnet's control interface, which the demo may use because it owns this"
                 + " network (replicator itself never touches it)");
         byte[] beforeHalt = checksum(developer, app);
-        System.out.println("      the app's checksum before the halt: " + abbreviate(hex(beforeHalt))
-                + " (its newest sealed generation holds exactly this state)");
+        String rootBeforeHalt = sourceRoot(developer, app);
+        System.out.println("      the app's checksum before the halt: " + abbreviate(hex(beforeHalt)));
+        check(rootBeforeHalt.equals(newestRoot(postgres, toPromote)), toPromote + "'s newest sealed generation holds"
+                + " exactly this state (root " + abbreviate(rootBeforeHalt) + ")");
         net.control().halt(SOURCE_SUBNET);
         String silence = null;
         try {
@@ -207,7 +209,7 @@ public final class ReplicationDemo {
                 + " no longer answers a read" + (silence == null ? "" : ": " + abbreviateMessage(silence)));
 
         step("replicator primary: the database still names the original, which is down");
-        cli(common, "primary", name);
+        check(cli(common, "primary", name).contains("is served by itself"), "the lookup still names the original");
 
         step("replicator promote: a new canister on subnet " + PROMOTED_SUBNET + " gets the app's module, and backup"
                 + " canister " + toPromote + " pushes its newest sealed generation into it, inside that subnet");
@@ -256,6 +258,9 @@ public final class ReplicationDemo {
         step("The demo resumes subnet " + SOURCE_SUBNET + " (control interface): the old primary is reachable again"
                 + " and must be fenced before anyone can use it");
         net.control().resume(SOURCE_SUBNET);
+        byte[] oldPrimary = checksum(developer, app);
+        check(Arrays.equals(beforeHalt, oldPrimary), "the old primary answers again, with its state from before the"
+                + " halt");
 
         step("replicator fence --wait 30s: the old primary's writes are refused, the writes it took after its last"
                 + " generation counted, and it is stopped");
