@@ -188,9 +188,12 @@ public final class ReplicationDemo {
         String name = "demo-social";
         Path wasm = Files.write(wasmFile(), CanisterWasm.demoApp().bytes());
 
-        step("The failover drill. The demo halts subnet " + SOURCE_SUBNET + " to simulate an outage: fault injection"
-                + " through the embedded localnet's control interface, which the demo may use because it owns this"
-                + " network (replicator itself never touches it)");
+        System.out.println();
+        System.out.println("The failover drill: the app's subnet goes down, a replica on another subnet takes over, and"
+                + " the service comes home with every write.");
+        step("The demo halts subnet " + SOURCE_SUBNET + " to simulate an outage: fault injection through the embedded"
+                + " localnet's control interface, which the demo may use because it owns this network (replicator"
+                + " itself never touches it)");
         byte[] beforeHalt = checksum(developer, app);
         String rootBeforeHalt = sourceRoot(developer, app);
         System.out.println("      the app's checksum before the halt: " + abbreviate(hex(beforeHalt)));
