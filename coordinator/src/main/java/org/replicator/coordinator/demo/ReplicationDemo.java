@@ -231,6 +231,12 @@ public final class ReplicationDemo {
                 + ", the promoted replica's subnet");
         check("live".equals(promotion.get("state")), "the promotion is live and the old primary is not fenced yet"
                 + " (its subnet cannot be reached)");
+        if (promoted.equals(app.text()) || promoted.equals("null")) {
+            // nothing took over: the rest of the drill has no service to read, write or fail back
+            net.control().resume(SOURCE_SUBNET);
+            check(false, "the failover drill stops here: the promotion did not go live");
+            return new Drill("none");
+        }
         PrincipalId promotedId = PrincipalId.parse(promoted);
 
         step("The promoted app answers reads with the data sealed before the halt");
