@@ -1,6 +1,10 @@
 package org.replicator.coordinator.demo;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +16,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
@@ -21,7 +26,9 @@ import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
 import org.replicator.canisters.CanisterWasm;
 import org.replicator.coordinator.agent.Candid;
+import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.agent.IcRejectedException;
 import org.replicator.coordinator.agent.Identities;
 import org.replicator.coordinator.agent.LoadedIdentity;
 import org.replicator.coordinator.agent.Network;
@@ -34,18 +41,26 @@ import org.replicator.localnet.LocalNet;
 import org.replicator.localnet.LocalNetConfig;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.subnet.Subnet;
+import picocli.CommandLine;
 
 /**
  * The end-to-end demo behind {@code scripts/demo}: on an embedded localnet and an embedded
  * PostgreSQL, an app developer deploys the demo social network with generated data, and the
  * {@code replicator} command line (run in-process, exactly the commands a user types) protects it
  * with replicas on the two other subnets, replicates fully, replicates incrementally after a
- * change, verifies, and reports cycle costs. Every claim it prints is checked; it exits 0 only if
- * all checks pass.
+ * change, verifies, and reports cycle costs. Then the failover drill: the app's subnet goes down, a
+ * replica is promoted on another subnet, serves and takes writes, is replicated into the remaining
+ * replica, the old primary is fenced when its subnet returns, and the service fails back home with
+ * every write. Every claim it prints is checked; it exits 0 only if all checks pass.
  */
 public final class ReplicationDemo {
     private static final long DEFAULT_MIB = 32;
     private static final int SOURCE_SUBNET = 1;
+    /** The replica promoted in the drill lives here; the one on the third subnet keeps replicating. */
+    private static final int PROMOTED_SUBNET = 2;
+    /** The app's install argument (no arguments: the demo app's defaults, 1 MiB chunks), also given to promote. */
+    private static final byte[] INSTALL_ARG = {'D', 'I', 'D', 'L', 0, 0};
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Path dataDir;
     private final long mib;
@@ -127,14 +142,19 @@ public final class ReplicationDemo {
             cli(common, "costs", app.text());
             checkLedgerMatchesBalances(postgres);
 
+            Drill drill = failoverDrill(net, postgres, developer, common, app, replicas);
+
             System.out.println();
             System.out.println("Where things are:");
-            System.out.println("  app canister      " + app.text() + " on subnet " + SOURCE_SUBNET);
+            System.out.println("  app canister      " + app.text() + " on subnet " + SOURCE_SUBNET + " (serving again)");
             for (List<Object> r : replicas) {
                 System.out.println("  backup canister   " + r.get(0) + " on subnet " + r.get(1));
             }
+            System.out.println("  promoted canister " + drill.promoted() + " on subnet " + PROMOTED_SUBNET
+                    + " (stopped by the fail-back)");
+            System.out.println("  app module        " + wasmFile() + " (what promote installed)");
             System.out.println("  database          " + postgres.jdbcUrl() + " (tables replicas, runs, generations,"
-                    + " cycle_ledger, audit_events)");
+                    + " cycle_ledger, promotions, restores, audit_events)");
             System.out.println("  identity          " + pem);
             System.out.println("  localnet          in memory; it stops with the demo");
         }
@@ -148,6 +168,250 @@ public final class ReplicationDemo {
         return false;
     }
 
+    /** What the drill leaves for the summary. */
+    private record Drill(String promoted) {
+    }
+
+    /**
+     * The failover drill with the commands an operator types: the app's subnet goes down, the replica
+     * on subnet {@value #PROMOTED_SUBNET} is promoted, serves and takes writes, and is replicated into the
+     * remaining replica; the subnet returns, the old primary is fenced, and the service fails back with
+     * every write. The steps that decide how long the service is away are timed.
+     */
+    private Drill failoverDrill(LocalNet net, EmbeddedPostgresServer postgres, IcGateway developer, String[] common,
+            PrincipalId app, List<List<Object>> replicas) throws Exception {
+        String promotedSubnet = net.subnets().get(PROMOTED_SUBNET).id().toText();
+        String toPromote = replicas.stream().filter(r -> r.get(1).equals(promotedSubnet)).map(r -> (String) r.get(0))
+                .findFirst().orElseThrow(() -> new IllegalStateException("no replica on subnet " + PROMOTED_SUBNET));
+        String remaining = replicas.stream().map(r -> (String) r.get(0)).filter(r -> !r.equals(toPromote)).findFirst()
+                .orElseThrow();
+        String name = "demo-social";
+        Path wasm = Files.write(wasmFile(), CanisterWasm.demoApp().bytes());
+
+        System.out.println();
+        System.out.println("The failover drill: the app's subnet goes down, a replica on another subnet takes over, and"
+                + " the service comes home with every write.");
+        step("The demo halts subnet " + SOURCE_SUBNET + " to simulate an outage: fault injection through the embedded"
+                + " localnet's control interface, which the demo may use because it owns this network (replicator"
+                + " itself never touches it)");
+        byte[] beforeHalt = checksum(developer, app);
+        String rootBeforeHalt = sourceRoot(developer, app);
+        System.out.println("      the app's checksum before the halt: " + abbreviate(hex(beforeHalt)));
+        check(rootBeforeHalt.equals(newestRoot(postgres, toPromote)), toPromote + "'s newest sealed generation holds"
+                + " exactly this state (root " + abbreviate(rootBeforeHalt) + ")");
+        net.control().halt(SOURCE_SUBNET);
+        String silence = null;
+        try {
+            checksum(developer, app);
+        } catch (IcRejectedException e) {
+            // a reject is an answer: the subnet ran the query
+        } catch (IcException e) {
+            silence = e.getMessage();
+        }
+        check(silence != null, "the app on subnet " + SOURCE_SUBNET
+                + " no longer answers a read" + (silence == null ? "" : ": " + abbreviateMessage(silence)));
+
+        step("replicator primary: the database still names the original, which is down");
+        check(cli(common, "primary", name).contains("is served by itself"), "the lookup still names the original");
+
+        step("replicator promote: a new canister on subnet " + PROMOTED_SUBNET + " gets the app's module, and backup"
+                + " canister " + toPromote + " pushes its newest sealed generation into it, inside that subnet");
+        long promoteStart = System.nanoTime();
+        cli(common, "promote", name, "--replica", toPromote, "--wasm", wasm.toString(), "--init-arg",
+                HexFormat.of().formatHex(INSTALL_ARG));
+        Duration promoteTook = since(promoteStart);
+
+        step("replicator primary --json: where clients now find the service");
+        Map<String, Object> primary = primaryJson(common, name);
+        String promoted = String.valueOf(primary.get("primary"));
+        Map<?, ?> promotion = primary.get("promotion") instanceof Map<?, ?> m ? m : Map.of();
+        check(!promoted.equals(app.text()) && Boolean.TRUE.equals(primary.get("failed_over")),
+                "the service is served by the promoted canister " + promoted);
+        check(promotedSubnet.equals(primary.get("subnet")), "it runs on subnet " + PROMOTED_SUBNET
+                + ", the promoted replica's subnet");
+        check("live".equals(promotion.get("state")), "the promotion is live and the old primary is not fenced yet"
+                + " (its subnet cannot be reached)");
+        if (promoted.equals(app.text()) || promoted.equals("null")) {
+            // nothing took over: the rest of the drill has no service to read, write or fail back
+            net.control().resume(SOURCE_SUBNET);
+            check(false, "the failover drill stops here: the promotion did not go live");
+            return new Drill("none");
+        }
+        PrincipalId promotedId = PrincipalId.parse(promoted);
+
+        step("The promoted app answers reads with the data sealed before the halt");
+        byte[] afterPromote = checksum(developer, promotedId);
+        Duration rto = since(promoteStart);
+        check(Arrays.equals(beforeHalt, afterPromote), "its checksum " + abbreviate(hex(afterPromote))
+                + " equals the original's before the halt");
+
+        step("The promoted app takes writes: about 1 % of its data changes");
+        mutate(developer, promotedId, 8);
+        byte[] duringFailover = checksum(developer, promotedId);
+        check(!Arrays.equals(afterPromote, duringFailover), "the write changed its checksum to "
+                + abbreviate(hex(duringFailover)));
+
+        step("replicator replicate --incremental: from the promoted app into " + remaining + ", the replica that is"
+                + " not on the promoted app's subnet; the first run from a new source pulls the whole image");
+        cli(common, "replicate", name, "--incremental");
+        List<List<Object>> run = rows(postgres, "SELECT r.run_id, r.source_canister_id, r.kind, rr.replica_id, rr.state"
+                + " FROM runs r JOIN run_replicas rr USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM runs)");
+        check(run.size() == 1 && promoted.equals(run.get(0).get(1)) && remaining.equals(run.get(0).get(3))
+                && "sealed".equals(run.get(0).get(4)), "the run read from " + promoted + " and sealed in " + remaining
+                + " only");
+        check(run.size() == 1 && "full".equals(run.get(0).get(2)), "it was a full pull");
+        String promotedRoot = sourceRoot(developer, promotedId);
+        check(promotedRoot.equals(newestRoot(postgres, remaining)), remaining + "'s newest root equals the promoted"
+                + " app's root " + abbreviate(promotedRoot));
+
+        step("The demo resumes subnet " + SOURCE_SUBNET + " (control interface): the old primary is reachable again"
+                + " and must be fenced before anyone can use it");
+        net.control().resume(SOURCE_SUBNET);
+        byte[] oldPrimary = checksum(developer, app);
+        check(Arrays.equals(beforeHalt, oldPrimary), "the old primary answers again, with its state from before the"
+                + " halt");
+
+        step("replicator fence --wait 30s: the old primary's writes are refused, the writes it took after its last"
+                + " generation counted, and it is stopped");
+        long fenceStart = System.nanoTime();
+        cli(common, "fence", name, "--wait", "30s");
+        Duration fenceTook = since(fenceStart);
+        List<List<Object>> fenced = rows(postgres, "SELECT state, writes_not_carried FROM promotions");
+        check(fenced.size() == 1 && "fenced".equals(fenced.get(0).get(0)), "the promotion records the old primary"
+                + " as fenced");
+        check(fenced.size() == 1 && Long.valueOf(0).equals(asLong(fenced.get(0).get(1))), "it took no write after its"
+                + " last sealed generation: nothing is lost to the outage (RPO 0 here)");
+        String refusal = refusedWrite(developer, app);
+        check(refusal != null, "the old primary refuses writes" + (refusal == null ? "" : ": "
+                + abbreviateMessage(refusal)));
+
+        step("The promoted app takes more writes");
+        mutate(developer, promotedId, 9);
+        byte[] lastWrites = checksum(developer, promotedId);
+        System.out.println("      its checksum is now " + abbreviate(hex(lastWrites)));
+
+        step("replicator failback: the promoted app is replicated, its writes fenced, replicated once more, and that"
+                + " last generation restored into the original, whose root is checked before it serves");
+        long failbackStart = System.nanoTime();
+        cli(common, "failback", name);
+        Duration failbackTook = since(failbackStart);
+        byte[] home = checksum(developer, app);
+        check(Arrays.equals(lastWrites, home), "the original's checksum " + abbreviate(hex(home)) + " equals the"
+                + " promoted app's last one: no write was lost");
+        String stopped = refusedWrite(developer, promotedId);
+        check(stopped != null, "the promoted canister refuses writes now" + (stopped == null ? "" : ": "
+                + abbreviateMessage(stopped)));
+
+        step("replicator primary --json: the service is home");
+        Map<String, Object> back = primaryJson(common, name);
+        Map<?, ?> backPromotion = back.get("promotion") instanceof Map<?, ?> m ? m : Map.of();
+        check(app.text().equals(back.get("primary")) && Boolean.FALSE.equals(back.get("failed_over")),
+                "the service is served by the original " + app.text());
+        check(sourceSubnet(net).equals(back.get("subnet")), "on subnet " + SOURCE_SUBNET);
+        check("failed_back".equals(backPromotion.get("state")), "the promotion is recorded as failed back");
+
+        step("The app changes again; replicator replicate --incremental: both replicas replicate from the original");
+        mutate(developer, app, 10);
+        cli(common, "replicate", name, "--incremental");
+        List<List<Object>> last = rows(postgres, "SELECT r.source_canister_id, rr.replica_id, rr.state FROM runs r"
+                + " JOIN run_replicas rr USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM runs)");
+        check(last.size() == 2 && last.stream().allMatch(r -> app.text().equals(r.get(0)) && "sealed".equals(r.get(2))),
+                "the run read from the original and sealed in both replicas");
+        String homeRoot = sourceRoot(developer, app);
+        for (List<Object> r : replicas) {
+            check(homeRoot.equals(newestRoot(postgres, (String) r.get(0))), r.get(0) + "'s newest root equals the"
+                    + " app's root " + abbreviate(homeRoot));
+        }
+        List<String> audit = rows(postgres, "SELECT action FROM audit_events WHERE action LIKE 'promote.%' OR action"
+                + " LIKE 'failback.%' ORDER BY event_id").stream().map(r -> (String) r.get(0)).toList();
+        check(audit.equals(List.of("promote.plan", "promote.live", "promote.fenced", "failback.start", "failback.done")),
+                "the audit log holds the failover's trail: " + String.join(", ", audit));
+
+        System.out.println();
+        System.out.println("Failover timings (" + mib + " MiB app, embedded localnet on this machine):");
+        System.out.printf("  replicator promote                                 %s%n", seconds(promoteTook));
+        System.out.printf("  promote started -> promoted app answers (RTO)      %s  (promote, the lookup with"
+                + " `primary --json`, a read; the time to notice the outage and decide comes on top)%n", seconds(rto));
+        System.out.printf("  replicator fence, once the subnet returned         %s%n", seconds(fenceTook));
+        System.out.printf("  replicator failback                                %s  (the promoted app answers reads"
+                + " until the original serves; writes are refused from the fence of its writes until then)%n",
+                seconds(failbackTook));
+        System.out.println("  data lost (RPO)                                    none: the last sealed generation held"
+                + " every write; in general, what the app wrote since the last replication run");
+        return new Drill(promoted);
+    }
+
+    private Map<String, Object> primaryJson(String[] common, String name) {
+        String out = cli(common, false, "primary", name, "--json");
+        try {
+            Map<String, Object> m = JSON.readValue(out, new TypeReference<Map<String, Object>>() { });
+            Object promotion = m.get("promotion");
+            System.out.println("      primary " + m.get("primary") + " on subnet " + m.get("subnet") + ", failed_over "
+                    + m.get("failed_over") + (promotion instanceof Map<?, ?> p ? ", promotion " + p.get("promotion")
+                            + " " + p.get("state") : ""));
+            return m;
+        } catch (IOException e) {
+            check(false, "replicator primary --json prints JSON (" + e.getMessage() + ")");
+            return Map.of();
+        }
+    }
+
+    private static byte[] checksum(IcGateway developer, PrincipalId app) {
+        return Candid.blob(Candid.replyRecord(developer.query(app, "checksum", Candid.record().toArg())), "checksum");
+    }
+
+    private void mutate(IcGateway developer, PrincipalId app, long seed) {
+        long changed = Candid.nat64(Candid.replyRecord(developer.update(app, "mutate",
+                Candid.record().nat64("bytes", mib * 1024 * 1024 / 100).nat64("seed", seed).toArg())), "changed_bytes");
+        System.out.printf("      %,d bytes rewritten in %s%n", changed, app.text());
+    }
+
+    /** The refusal's message, or null if the canister took the write. */
+    private static String refusedWrite(IcGateway developer, PrincipalId app) {
+        try {
+            developer.update(app, "mutate", Candid.record().nat64("bytes", 1_000).nat64("seed", 99).toArg());
+            return null;
+        } catch (IcException e) {
+            return e.getMessage();
+        }
+    }
+
+    private static String newestRoot(EmbeddedPostgresServer postgres, String replica) throws SQLException {
+        List<List<Object>> r = rows(postgres, "SELECT encode(root, 'hex') FROM generations WHERE replica_id = '" + replica
+                + "' AND sealed_at IS NOT NULL ORDER BY generation_id DESC LIMIT 1");
+        return r.isEmpty() ? null : (String) r.get(0).get(0);
+    }
+
+    private static String sourceSubnet(LocalNet net) {
+        return net.subnets().get(SOURCE_SUBNET).id().toText();
+    }
+
+    private Path wasmFile() {
+        return dataDir.resolve("demo_app.wasm");
+    }
+
+    private static Duration since(long nanoTime) {
+        return Duration.ofNanos(System.nanoTime() - nanoTime);
+    }
+
+    private static String seconds(Duration d) {
+        return String.format("%6.1f s", d.toMillis() / 1000.0);
+    }
+
+    private static Long asLong(Object o) {
+        return o instanceof Number n ? n.longValue() : null;
+    }
+
+    private static String hex(byte[] bytes) {
+        return HexFormat.of().formatHex(bytes);
+    }
+
+    /** The first line of an error, enough to show why. */
+    private static String abbreviateMessage(String message) {
+        String first = message.lines().findFirst().orElse("");
+        return first.length() > 160 ? first.substring(0, 160) + "…" : first;
+    }
+
     /** What `dfx deploy` would do: create the app's canister on the chosen subnet and install it. */
     private PrincipalId deployDemoApp(IcGateway developer) {
         PrincipalId inSourceSubnet = new PrincipalId(Principal.canister(SOURCE_SUBNET * LocalNet.CANISTERS_PER_SUBNET).toString());
@@ -155,7 +419,7 @@ public final class ReplicationDemo {
                 .orElseThrow(() -> new IllegalStateException("the network reports no subnet " + SOURCE_SUBNET));
         PrincipalId app = new ProvisionalFunding(developer).createCanister(subnet, BigInteger.TEN.pow(14),
                 List.of(developer.caller()));
-        developer.installCode(app, CanisterWasm.demoApp().bytes(), new byte[] {'D', 'I', 'D', 'L', 0, 0});
+        developer.installCode(app, CanisterWasm.demoApp().bytes(), INSTALL_ARG);
         step("The demo social network on subnet " + SOURCE_SUBNET + ": " + app.text() + "; generating " + mib + " MiB of users,"
                 + " posts and pictures");
         while (true) {
@@ -214,12 +478,25 @@ public final class ReplicationDemo {
         }
     }
 
-    private void cli(String[] common, String... command) {
+    private String cli(String[] common, String... command) {
+        return cli(common, true, command);
+    }
+
+    /** Runs one command as a user types it; returns what it printed on stdout, shown too if {@code show}. */
+    private String cli(String[] common, boolean show, String... command) {
         List<String> args = new ArrayList<>(List.of(common));
         args.addAll(List.of(command));
         System.out.println("      $ replicator " + String.join(" ", command));
-        int code = Replicator.commandLine().execute(args.toArray(String[]::new));
+        StringWriter out = new StringWriter();
+        CommandLine commandLine = Replicator.commandLine();
+        commandLine.setOut(new PrintWriter(out, true));
+        int code = commandLine.execute(args.toArray(String[]::new));
+        if (show) {
+            System.out.print(out);
+            System.out.flush();
+        }
         check(code == 0, "replicator " + String.join(" ", command) + " exits 0 (it exited " + code + ")");
+        return out.toString();
     }
 
     private Path writeIdentity() throws IOException {
