@@ -74,7 +74,19 @@ public final class ReplicationDemo {
 
     public static void main(String[] args) throws Exception {
         Path dataDir = args.length > 0 ? Path.of(args[0]) : Files.createTempDirectory("replicator-demo-");
-        long mib = args.length > 1 ? Long.parseLong(args[1]) : DEFAULT_MIB;
+        long mib = DEFAULT_MIB;
+        if (args.length > 1) {
+            try {
+                mib = Long.parseLong(args[1]);
+            } catch (NumberFormatException e) {
+                mib = 0;
+            }
+            if (mib < 1) {
+                System.err.println("usage: scripts/demo [DATA_DIR] [MIB]: MIB is the demo app's size in MiB, a whole"
+                        + " number of at least 1, not \"" + args[1] + "\"");
+                System.exit(2);
+            }
+        }
         System.exit(new ReplicationDemo(dataDir, mib).run() ? 0 : 1);
     }
 
