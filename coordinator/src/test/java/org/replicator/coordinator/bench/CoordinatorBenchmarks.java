@@ -1,46 +1,28 @@
 package org.replicator.coordinator.bench;
 
+import static org.replicator.coordinator.bench.BenchWorld.giga;
+import static org.replicator.coordinator.bench.BenchWorld.kib;
+import static org.replicator.coordinator.bench.BenchWorld.replaceSection;
+
 import java.io.IOException;
 import java.math.BigInteger;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
-import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
-import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
-import org.ic4j.candid.parser.IDLArgs;
-import org.ic4j.candid.parser.IDLType;
-import org.ic4j.candid.parser.IDLValue;
-import org.ic4j.candid.types.Type;
-import org.replicator.canisters.CanisterWasm;
 import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.IcTraffic;
-import org.replicator.coordinator.agent.Identities;
-import org.replicator.coordinator.agent.Network;
-import org.replicator.coordinator.agent.SubnetInfo;
-import org.replicator.coordinator.cli.Replicator;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.ReplicationEngine;
 import org.replicator.coordinator.engine.RunProgress;
-import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.protocol.BackupCanisterClient;
@@ -49,14 +31,9 @@ import org.replicator.coordinator.protocol.BackupRun;
 import org.replicator.coordinator.protocol.ImageChunk;
 import org.replicator.coordinator.protocol.ImageInfo;
 import org.replicator.coordinator.store.Database;
-import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.Digest;
-import org.replicator.coordinator.store.EmbeddedPostgresServer;
 import org.replicator.coordinator.store.Run;
-import org.replicator.localnet.LocalNet;
-import org.replicator.localnet.LocalNetConfig;
 import org.replicator.localnet.bench.BenchmarkReport;
-import org.replicator.localnet.ids.Principal;
 
 /**
  * Replicator against the seed thread's download/upload method on one localnet (issue 4's
@@ -68,7 +45,7 @@ import org.replicator.localnet.ids.Principal;
  * docs/benchmarks.md. {@code scripts/bench coordinator [MIB] [CHUNK_KIB] [PARALLELISM]}.
  */
 public final class CoordinatorBenchmarks {
-    static final long MIB = 1024 * 1024;
+    static final long MIB = BenchWorld.MIB;
     static final long DEFAULT_MIB = 256;
     /** Small enough that a 1 % change is a small share of the chunks, large enough to keep per-call costs low. */
     static final long DEFAULT_CHUNK = 256 * 1024;
@@ -77,24 +54,17 @@ public final class CoordinatorBenchmarks {
     private static final int SOURCE_SUBNET = 1;
     private static final int REPLICA_SUBNET = 2;
     private static final int BASELINE_SUBNET = 0;
-    private static final BigInteger APP_CYCLES = BigInteger.TEN.pow(14);
 
-    private final LocalNet net;
-    private final DatabaseTarget.External db;
-    private final Path pem;
+    private final BenchWorld world;
     private final IcGateway gateway;
     private final AppReplicationClient apps;
     private final BackupCanisterClient backups;
 
-    /** The coordinator, acting as the identity in {@code pem}, on {@code net} with its state in {@code db}. */
-    CoordinatorBenchmarks(LocalNet net, DatabaseTarget.External db, Path pem) {
-        this.net = net;
-        this.db = db;
-        this.pem = pem;
-        this.gateway = IcGateway.connect(Network.parse(net.url().toString()), Identities.fromPemFile(pem),
-                Duration.ofMinutes(2));
-        this.apps = new AppReplicationClient(gateway);
-        this.backups = new BackupCanisterClient(gateway);
+    CoordinatorBenchmarks(BenchWorld world) {
+        this.world = world;
+        this.gateway = world.gateway;
+        this.apps = world.apps;
+        this.backups = world.backups;
     }
 
     public static void main(String[] args) throws Exception {
@@ -109,15 +79,8 @@ public final class CoordinatorBenchmarks {
         }
         System.out.println("Coordinator benchmark on " + BenchmarkReport.machine() + ": " + mib + " MiB in "
                 + chunk / 1024 + " KiB chunks");
-        Path work = Files.createTempDirectory("replicator-bench-");
-        Outcome o;
-        try (LocalNet net = LocalNet.start(LocalNetConfig.defaults());
-                EmbeddedPostgresServer postgres = EmbeddedPostgresServer.start(work.resolve("postgres"))) {
-            CoordinatorBenchmarks bench = new CoordinatorBenchmarks(net,
-                    new DatabaseTarget.External(postgres.jdbcUrl(), "postgres", null), writeIdentity(work));
-            o = bench.run(mib, chunk, parallelism, System.out::println);
-            bench.close();
-        }
+        Outcome o = BenchWorld.embedded(world -> new CoordinatorBenchmarks(world).run(mib, chunk, parallelism,
+                System.out::println));
         System.out.println(o.failures().isEmpty() ? "all copies checked" : "FAILED: " + o.failures());
         writeSection(out, o);
         System.out.println("written to " + out);
@@ -151,57 +114,56 @@ public final class CoordinatorBenchmarks {
     /** Deploys, fills, copies both ways, changes 1 %, replicates incrementally; reports each step to {@code log}. */
     Outcome run(long mib, long chunkSize, int parallelism, java.util.function.Consumer<String> log) throws Exception {
         List<String> failures = new ArrayList<>();
-        PrincipalId app = deployDemoApp(SOURCE_SUBNET, chunkSize);
+        PrincipalId app = world.deployDemoApp(SOURCE_SUBNET, chunkSize);
         log.accept("demo app " + app + " on subnet " + SOURCE_SUBNET + "; generating " + mib + " MiB");
-        generate(app, mib);
+        world.generate(app, mib);
 
-        cli("init");
-        cli("canister", "add", app.text(), "--name", "bench");
-        cli("replica", "create", app.text(), "--subnet", net.subnet(REPLICA_SUBNET).id().toString(), "--parallelism",
+        world.cli("init");
+        world.cli("canister", "add", app.text(), "--name", "bench");
+        world.cli("replica", "create", app.text(), "--subnet", world.subnetId(REPLICA_SUBNET), "--parallelism",
                 String.valueOf(parallelism));
-        PrincipalId replica = new PrincipalId(replicaOf(app));
+        PrincipalId replica = world.replicaOn(app, REPLICA_SUBNET);
         log.accept("backup canister " + replica + " on subnet " + REPLICA_SUBNET);
 
         // The generated data left every chunk unhashed. Both methods need the image's root, so the
         // source computes it once here, outside both measurements, and this cost is reported apart.
-        BigInteger before = balance(app);
+        BigInteger before = world.balance(app);
         ImageInfo image = apps.beginRooted(app);
         apps.end(app, image.epoch());
-        BigInteger hashing = before.subtract(balance(app));
+        BigInteger hashing = before.subtract(world.balance(app));
         log.accept("image: " + image.size() + " bytes, " + image.chunkCount() + " chunks of " + image.chunkSize()
                 + "; hashing it once cost the source " + hashing + " cycles");
 
-        double loadBefore = loadAverage();
-        try (Database database = Database.open(db)) {
+        double loadBefore = BenchWorld.loadAverage();
+        try (Database database = Database.open(world.db)) {
             ReplicationEngine engine = new ReplicationEngine(database, apps, backups, FeeTable.load(),
                     EngineSettings.defaults(), "bench", RunProgress.SILENT);
 
             Measure full = replicate(engine, app, replica, Run.Kind.FULL, failures);
             log.accept("(a) Replicator, full: " + full);
 
-            PrincipalId target = deployDemoApp(BASELINE_SUBNET, chunkSize);
+            PrincipalId target = world.deployDemoApp(BASELINE_SUBNET, chunkSize);
             Measure baseline = downloadUpload(app, target, parallelism, failures);
             log.accept("(b) download/upload through the coordinator: " + baseline);
 
-            long changed = Candid.nat64(Candid.replyRecord(gateway.update(app, "mutate",
-                    Candid.record().nat64("bytes", image.size() / 100).nat64("seed", 7).toArg())), "changed_bytes");
+            long changed = world.mutate(app, image.size() / 100, 7);
             Measure incremental = replicate(engine, app, replica, Run.Kind.INCREMENTAL, failures);
             log.accept("(a) Replicator, incremental after " + changed + " bytes changed: " + incremental);
             return new Outcome(mib, parallelism, image.size(), image.chunkSize(), image.chunkCount(), hashing, full,
-                    baseline, changed, incremental, new double[] {loadBefore, loadAverage()}, failures);
+                    baseline, changed, incremental, new double[] {loadBefore, BenchWorld.loadAverage()}, failures);
         }
     }
 
     /** (a): the engine drives one run; the backup canister pulls from the source itself. */
     private Measure replicate(ReplicationEngine engine, PrincipalId app, PrincipalId replica, Run.Kind kind,
             List<String> failures) {
-        BigInteger[] before = {balance(app), balance(replica)};
+        BigInteger[] before = {world.balance(app), world.balance(replica)};
         IcTraffic t0 = gateway.traffic();
         long started = System.nanoTime();
         Run run = engine.drive(engine.plan(app.text(), kind, null, "bench").id());
         Duration wall = Duration.ofNanos(System.nanoTime() - started);
         IcTraffic traffic = gateway.traffic().minus(t0);
-        BigInteger[] after = {balance(app), balance(replica)};
+        BigInteger[] after = {world.balance(app), world.balance(replica)};
         String what = kind.name().toLowerCase() + " run " + run.id();
         if (run.state() != Run.State.SEALED) {
             failures.add(what + " ended " + run.state() + run.error().map(e -> ": " + e).orElse(""));
@@ -227,7 +189,7 @@ public final class CoordinatorBenchmarks {
      */
     private Measure downloadUpload(PrincipalId app, PrincipalId target, int parallelism, List<String> failures)
             throws Exception {
-        BigInteger[] before = {balance(app), balance(target)};
+        BigInteger[] before = {world.balance(app), world.balance(target)};
         IcTraffic t0 = gateway.traffic();
         long started = System.nanoTime();
         ImageInfo image = apps.beginRooted(app);
@@ -250,9 +212,9 @@ public final class CoordinatorBenchmarks {
             apps.end(app, image.epoch());
             Duration wall = Duration.ofNanos(System.nanoTime() - started);
             IcTraffic traffic = gateway.traffic().minus(t0);
-            BigInteger[] after = {balance(app), balance(target)};
-            String source = checksum(app);
-            String copy = checksum(target);
+            BigInteger[] after = {world.balance(app), world.balance(target)};
+            String source = world.checksum(app);
+            String copy = world.checksum(target);
             if (!source.equals(copy)) {
                 failures.add("the baseline's copy " + target + " has the checksum " + copy + ", the source " + source);
             }
@@ -275,78 +237,6 @@ public final class CoordinatorBenchmarks {
             throw new IllegalStateException("the target received chunk " + index + " with another hash");
         }
         return chunk.bytes().length;
-    }
-
-    private static double loadAverage() {
-        return java.lang.management.ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-    }
-
-
-    private BigInteger balance(PrincipalId canister) {
-        return gateway.canisterStatus(canister).cycles();
-    }
-
-    /** The demo app's checksum of its logical state, with its counts. */
-    private String checksum(PrincipalId app) {
-        Map<?, ?> r = Candid.replyRecord(gateway.query(app, "checksum", Candid.record().toArg()));
-        Map<?, ?> stats = (Map<?, ?>) Candid.field(r, "stats");
-        return Digest.of(Candid.blob(r, "checksum")) + " (" + Candid.nat64(stats, "users") + " users, "
-                + Candid.nat64(stats, "posts") + " posts, " + Candid.nat64(stats, "data_bytes") + " bytes)";
-    }
-
-    /** The demo app with the given chunk size on a subnet, created and installed through ic4j as `dfx deploy` would. */
-    private PrincipalId deployDemoApp(int subnet, long chunkSize) {
-        PrincipalId inSubnet = new PrincipalId(Principal.canister(subnet * LocalNet.CANISTERS_PER_SUBNET).toString());
-        SubnetInfo info = gateway.subnets(inSubnet).stream().filter(s -> s.hosts(inSubnet)).findFirst()
-                .orElseThrow(() -> new IllegalStateException("the network reports no subnet " + subnet));
-        PrincipalId app = new ProvisionalFunding(gateway).createCanister(info, APP_CYCLES, List.of(gateway.caller()));
-        Candid.RecordBuilder init = Candid.record().field("chunk_size", Optional.of(chunkSize),
-                Candid.optType(IDLType.createType(Type.NAT64)));
-        byte[] arg = IDLArgs.create(List.of(IDLValue.create(Optional.of(init.values()), Candid.optType(init.type()))))
-                .toBytes();
-        gateway.installCode(app, CanisterWasm.demoApp().bytes(), arg);
-        return app;
-    }
-
-    private void generate(PrincipalId app, long mib) {
-        while (!Candid.bool(Candid.replyRecord(gateway.update(app, "generate",
-                Candid.record().nat64("target_mib", mib).nat64("seed", 1).toArg())), "done")) {
-            // generate works within one message's budget; it says when the target is reached
-        }
-    }
-
-    /** Set-up through the command line a user would type (not measured). */
-    private void cli(String... command) {
-        List<String> args = new ArrayList<>(List.of(command));
-        args.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--db-user", db.user(), "--network", net.url().toString(),
-                "--identity", pem.toString()));
-        int code = Replicator.commandLine().execute(args.toArray(String[]::new));
-        if (code != 0) {
-            throw new IllegalStateException("replicator " + String.join(" ", command) + " exited " + code);
-        }
-    }
-
-    private String replicaOf(PrincipalId app) throws SQLException {
-        try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-                ResultSet rs = c.createStatement().executeQuery(
-                        "SELECT replica_id FROM replicas WHERE source_canister_id = '" + app.text() + "'")) {
-            if (!rs.next()) {
-                throw new IllegalStateException("replica create registered no replica of " + app);
-            }
-            return rs.getString(1);
-        }
-    }
-
-    void close() {
-        gateway.close();
-    }
-
-    static Path writeIdentity(Path dir) throws IOException {
-        Path pem = dir.resolve("identity.pem");
-        PrivateKeyInfo key = PrivateKeyInfoFactory.createPrivateKeyInfo(new Ed25519PrivateKeyParameters(new SecureRandom()));
-        String body = Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(key.getEncoded());
-        Files.writeString(pem, "-----BEGIN PRIVATE KEY-----\n" + body + "\n-----END PRIVATE KEY-----\n");
-        return pem;
     }
 
     // ---- the section of docs/benchmarks.md --------------------------------------------------------
@@ -459,26 +349,5 @@ public final class CoordinatorBenchmarks {
                         + " inter-canister", m.ingress(), t.updateCalls(), t.queryCalls(), t.readStateCalls(),
                         m.interCanisterCalls()))
                 .append(" |\n");
-    }
-
-    static String kib(long bytes) {
-        return bytes >= 10 * MIB ? String.format("%.1f MiB", bytes / (double) MIB)
-                : String.format("%,.1f KiB", bytes / 1024.0);
-    }
-
-    static String giga(BigInteger cycles) {
-        return String.format("%.2f B", cycles.doubleValue() / 1e9);
-    }
-
-    private static void replaceSection(Path file, String section, String text) throws IOException {
-        String existing = Files.exists(file) ? Files.readString(file) : "# Benchmarks\n\n";
-        String begin = "<!-- " + section + ":begin -->";
-        String end = "<!-- " + section + ":end -->\n";
-        int from = existing.indexOf(begin);
-        int to = existing.indexOf(end);
-        String updated = from >= 0 && to > from
-                ? existing.substring(0, from) + text + existing.substring(to + end.length())
-                : existing + (existing.endsWith("\n\n") ? "" : "\n") + text;
-        Files.writeString(file, updated, StandardCharsets.UTF_8);
     }
 }

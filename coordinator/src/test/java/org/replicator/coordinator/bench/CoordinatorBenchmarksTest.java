@@ -20,11 +20,9 @@ class CoordinatorBenchmarksTest {
     @Test
     void bothMethodsCopyTheImageFaithfullyAndOnlyTheBaselinePassesItThroughTheCoordinator() throws Exception {
         CoordinatorBenchmarks.Outcome o;
-        try (LocalNet net = LocalNet.start(LocalNetConfig.defaults()); PostgresForTests postgres = PostgresForTests.start()) {
-            CoordinatorBenchmarks bench = new CoordinatorBenchmarks(net, postgres.freshDatabase(),
-                    CoordinatorBenchmarks.writeIdentity(dir));
-            o = bench.run(2, 64 * 1024, 4, System.out::println);
-            bench.close();
+        try (LocalNet net = LocalNet.start(LocalNetConfig.defaults()); PostgresForTests postgres = PostgresForTests.start();
+                BenchWorld world = new BenchWorld(net, postgres.freshDatabase(), BenchWorld.writeIdentity(dir))) {
+            o = new CoordinatorBenchmarks(world).run(2, 64 * 1024, 4, System.out::println);
         }
         assertEquals(List.of(), o.failures(), "roots and checksums of both copies equal the source's");
         assertTrue(o.chunkCount() >= 32, "2 MiB in 64 KiB chunks: " + o.chunkCount());
