@@ -154,9 +154,10 @@ pub fn set_source(s: &mut State, source: Vec<u8>, abandon_run: bool) -> Result<(
             api::principal_text(&s.config.source),
             api::principal_text(&source)
         );
+        // It stays in `status.run` (failed, or sealed if it was only ending) until the next sync,
+        // so whoever re-pointed the canister sees what was given up.
         abandon(s, why);
-    }
-    if s.run.as_ref().map_or(false, |r| matches!(r.phase, Phase::Paused | Phase::Failed)) {
+    } else if s.run.as_ref().map_or(false, |r| matches!(r.phase, Phase::Paused | Phase::Failed)) {
         discard_run(s);
     }
     s.config.source = source;
