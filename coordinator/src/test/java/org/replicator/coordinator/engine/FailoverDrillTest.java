@@ -157,9 +157,8 @@ class FailoverDrillTest {
         assertEquals(stuckRun, abandoned.id());
         assertTrue(abandoned.failed() && abandoned.error().orElseThrow().startsWith("ABANDONED: run " + stuckRun
                 + " was pulling from " + app), abandoned::toString);
-        CliRunner.Result interrupted = pulling.get(2, TimeUnit.MINUTES);
-        assertNotEquals(0, interrupted.code(), "the interrupted replicate does not claim success");
-        assertTrue(((String) scalar(db, "SELECT error FROM runs ORDER BY run_id DESC LIMIT 1")).startsWith("abandoned:"));
+        long interruptedRun = (Long) scalar(db, "SELECT max(run_id) FROM runs");
+        assertTrue(((String) scalar(db, "SELECT error FROM runs WHERE run_id = " + interruptedRun)).startsWith("abandoned:"));
 
         world.mutate(primary, 40_000, 5);
         ok(cli("replicate", "demo", "--incremental"));
@@ -172,6 +171,11 @@ class FailoverDrillTest {
         assertTrue(world.net.control().isHalted(1));
 
         world.net.control().resume(1); // the abandoned run's late replies arrive
+        // the interrupted replicate stopped driving at its next poll; it ends once it has read the
+        // old primary's balance for the run's costs, which waits for subnet 1
+        CliRunner.Result interrupted = pulling.get(5, TimeUnit.MINUTES);
+        assertNotEquals(0, interrupted.code(), "the interrupted replicate does not claim success");
+        assertEquals("failed", scalar(db, "SELECT state FROM runs WHERE run_id = " + interruptedRun));
         world.mutate(primary, 20_000, 6);
         ok(cli("replicate", "demo", "--incremental"));
         assertEquals(rootOf(primary), HexFormat.of().formatHex((byte[]) scalar(db,
