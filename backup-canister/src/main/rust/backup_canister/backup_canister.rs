@@ -239,11 +239,16 @@ extern "C" fn read_chunk() {
 }
 
 /// Re-points the backup canister at another source (docs/backup-canister.md, Changing the source).
+/// `(principal)` alone, as before; a second argument, `opt record { abandon_run : opt bool }`,
+/// may ask to abandon a run of the old source instead of being refused with RUN_IN_PROGRESS.
 #[export_name = "canister_update set_source"]
 extern "C" fn set_source() {
     serve(|s| {
-        let source = required_arg()?.as_principal().map_err(bad)?.to_vec();
-        run::set_source(s, source)?;
+        let bytes = api::arg_data();
+        let args = candid::decode(&bytes).map_err(|e| format!("{}: malformed Candid: {}", reject::BAD_ARGUMENT, e))?;
+        let source = args.first().ok_or_else(|| format!("{}: an argument is required", reject::BAD_ARGUMENT))?.as_principal().map_err(bad)?.to_vec();
+        let abandon_run = interface::parse_set_source_options(args.get(1)).map_err(bad)?;
+        run::set_source(s, source, abandon_run)?;
         Ok((interface::status_type(), interface::status(s)))
     });
 }

@@ -1,6 +1,7 @@
 //! Outgoing calls and their callbacks. Every call carries a token naming what it was for
-//! (`state::Pending`); a reply whose token is unknown (made before an upgrade, or for a run that
-//! is gone) is dropped, and the work it stood for is queued again elsewhere.
+//! (`state::Pending`); a reply whose token is unknown (made before an upgrade) is dropped, and the
+//! work it stood for is queued again elsewhere; a reply for a run that was abandoned, failed or
+//! replaced is looked at by nothing but the cycle accounting.
 
 use crate::api;
 use crate::run;
@@ -41,11 +42,17 @@ fn dispatch(token: u32, outcome: Outcome) {
                 return;
             }
         };
-        run::account_cycles(s);
+        if s.is_current(&p) {
+            run::account_cycles(s);
+        } else {
+            // A late reply of an abandoned or replaced run: the refund it brings back was reserved
+            // by that run, not by the one in progress.
+            run::account_cycles_past_refund(s);
+        }
         match p {
             Pending::Begin { run } => run::on_begin(s, run, outcome),
             Pending::Changes { run } => run::on_changes(s, run, outcome),
-            Pending::Read { run, index } => run::on_read(s, run, index, outcome),
+            Pending::Read { run, epoch, index } => run::on_read(s, run, epoch, index, outcome),
             Pending::End { run } => run::on_end(s, run),
             Pending::RestoreBegin => restore::on_begin(s, outcome),
             Pending::RestoreWrite { index } => restore::on_write(s, index, outcome),

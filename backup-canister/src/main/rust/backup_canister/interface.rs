@@ -29,6 +29,23 @@ pub fn parse_config(v: &Value) -> Result<Config, String> {
     Ok(Config { source, coordinators, parallelism, cycle_budget })
 }
 
+/// `set_source`'s second argument, `opt record { abandon_run : opt bool }`: whether to abandon a
+/// run of the old source. Absent, `null` or without the field: false.
+pub fn parse_set_source_options(v: Option<&Value>) -> Result<bool, String> {
+    let options = match v {
+        None | Some(Value::Null) | Some(Value::Opt(None)) | Some(Value::Reserved) => return Ok(false),
+        Some(Value::Opt(Some(inner))) => inner.as_ref(),
+        Some(other) => other,
+    };
+    if !matches!(options, Value::Record(_)) {
+        return Err(format!("set_source's second argument must be opt record {{ abandon_run : opt bool }}, found {}", options.kind()));
+    }
+    match options.get_opt("abandon_run") {
+        None => Ok(false),
+        Some(b) => b.as_bool().map_err(|e| format!("abandon_run: {}", e)),
+    }
+}
+
 fn opt_u64(v: Option<u64>) -> Value {
     v.map(|x| Value::some(Value::Nat64(x))).unwrap_or(Value::none())
 }
@@ -80,6 +97,7 @@ pub fn status_type() -> Type {
         ("stable_bytes", Type::Nat64),
         ("cycle_balance", Type::Nat),
         ("layout_version", Type::Nat32),
+        ("calls_in_flight", Type::Nat64),
     ])
 }
 
@@ -129,6 +147,7 @@ pub fn status(s: &State) -> Value {
         ("stable_bytes", Value::Nat64(unsafe { crate::ic0::stable64_size() } * 65536)),
         ("cycle_balance", Value::Nat(api::cycle_balance())),
         ("layout_version", Value::Nat32(crate::layout::LAYOUT_VERSION)),
+        ("calls_in_flight", Value::Nat64(s.pending.len() as u64)),
     ])
 }
 
@@ -172,4 +191,24 @@ pub fn verify_type() -> Type {
         ("root", Type::blob()),
         ("error", Type::opt(Type::Text)),
     ])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn set_source_options_default_to_keeping_the_run_and_refuse_other_shapes() {
+        assert_eq!(parse_set_source_options(None), Ok(false));
+        assert_eq!(parse_set_source_options(Some(&Value::none())), Ok(false));
+        assert_eq!(parse_set_source_options(Some(&Value::some(Value::record(vec![])))), Ok(false));
+        let yes = Value::some(Value::record(vec![("abandon_run", Value::some(Value::Bool(true)))]));
+        assert_eq!(parse_set_source_options(Some(&yes)), Ok(true));
+        let no = Value::some(Value::record(vec![("abandon_run", Value::some(Value::Bool(false)))]));
+        assert_eq!(parse_set_source_options(Some(&no)), Ok(false));
+        let e = parse_set_source_options(Some(&Value::Nat64(7))).unwrap_err();
+        assert!(e.contains("opt record { abandon_run : opt bool }, found nat64"), "{}", e);
+        let e = parse_set_source_options(Some(&Value::record(vec![("abandon_run", Value::Text("yes".into()))]))).unwrap_err();
+        assert!(e.starts_with("abandon_run: expected a bool"), "{}", e);
+    }
 }

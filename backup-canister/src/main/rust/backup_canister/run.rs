@@ -116,8 +116,10 @@ fn continue_with(s: &mut State, info: &ImageInfo, root: Digest) -> bool {
 
 /// Points the backup canister at another source (a promoted replica, a restored app). Every
 /// sealed generation stays; the next run is a full pull, because no generation is of the new
-/// source. Refused while a run or a restore is active; a paused or failed run is discarded.
-pub fn set_source(s: &mut State, source: Vec<u8>) -> Result<(), String> {
+/// source. Refused while a restore is active, and while a run is active unless `abandon_run`;
+/// a paused or failed run is discarded. The same source again changes nothing, so a run is only
+/// ever abandoned when it pulls from a source other than the one being set.
+pub fn set_source(s: &mut State, source: Vec<u8>, abandon_run: bool) -> Result<(), String> {
     if source == s.config.source {
         return Ok(());
     }
@@ -127,14 +129,6 @@ pub fn set_source(s: &mut State, source: Vec<u8>) -> Result<(), String> {
     if source == api::self_id() {
         return Err(format!("{}: a backup canister cannot be its own source", reject::BAD_ARGUMENT));
     }
-    if let Some(r) = s.run.as_ref().filter(|r| r.phase.is_active()) {
-        return Err(format!(
-            "{}: run {} is {}; change the source once it has sealed or paused",
-            reject::RUN_IN_PROGRESS,
-            r.id,
-            r.phase.name()
-        ));
-    }
     if let Some(j) = s.restore.as_ref().filter(|j| j.phase.is_active()) {
         return Err(format!(
             "{}: generation {} is being restored into {}; change the source once it has committed or failed",
@@ -143,11 +137,49 @@ pub fn set_source(s: &mut State, source: Vec<u8>) -> Result<(), String> {
             api::principal_text(&j.target)
         ));
     }
-    if s.run.as_ref().map_or(false, |r| matches!(r.phase, Phase::Paused | Phase::Failed)) {
+    if let Some(r) = s.run.as_ref().filter(|r| r.phase.is_active()) {
+        if !abandon_run {
+            return Err(format!(
+                "{}: run {} is {}; change the source once it has sealed or paused, or abandon the run (abandon_run = true)",
+                reject::RUN_IN_PROGRESS,
+                r.id,
+                r.phase.name()
+            ));
+        }
+        let why = format!(
+            "{}: run {} was {} from {} when the source changed to {}",
+            ABANDONED,
+            r.id,
+            r.phase.name(),
+            api::principal_text(&s.config.source),
+            api::principal_text(&source)
+        );
+        // It stays in `status.run` (failed, or sealed if it was only ending) until the next sync,
+        // so whoever re-pointed the canister sees what was given up.
+        abandon(s, why);
+    } else if s.run.as_ref().map_or(false, |r| matches!(r.phase, Phase::Paused | Phase::Failed)) {
         discard_run(s);
     }
     s.config.source = source;
     Ok(())
+}
+
+/// The error of a run given up by `set_source` with `abandon_run`.
+pub const ABANDONED: &str = "ABANDONED";
+
+/// Gives up the active run without waiting for its calls. A run that is only waiting for
+/// `replication_end` has sealed its generation already: it becomes sealed (the source lets the
+/// epoch expire by itself). Any other run fails and lets go of its chunks. Its calls stay in
+/// `pending` until their replies come, which then find the run no longer current and change
+/// nothing but the cycle accounting (see `calls::dispatch`).
+fn abandon(s: &mut State, why: String) {
+    let ending = s.run.as_ref().map_or(false, |r| r.phase == Phase::Ending);
+    if ending {
+        api::print(&format!("run sealed without replication_end: {}", why));
+        s.run.as_mut().unwrap().phase = Phase::Sealed;
+    } else {
+        fail(s, why);
+    }
 }
 
 /// Lets go of the chunks an unfinished run held, so a new run starts clean.
@@ -186,12 +218,27 @@ fn pause(s: &mut State, why: String) {
 /// canister had meanwhile). A rise larger than the calls then in flight could refund is a
 /// deposit and goes to `cycles_received` instead.
 pub fn account_cycles(s: &mut State) {
+    account(s, true);
+}
+
+/// The look taken by a late reply of a run that is no longer current. The rise it sees holds
+/// the refund of that run's reserve, which the current run never paid, so a rise counts as
+/// nothing spent (a deposit still counts as received, a fall still as spent). What this misses,
+/// the execution refund of the message before, is about what the next look counts back as this
+/// callback's own execution refund; the two differ by the instructions the two executions used.
+pub fn account_cycles_past_refund(s: &mut State) {
+    account(s, false);
+}
+
+fn account(s: &mut State, refunds_count: bool) {
     let in_flight = s.pending.len() as u64;
     if let Some(r) = s.run.as_mut() {
         if r.phase.is_active() || r.phase == Phase::Paused {
             let b = api::cycle_balance();
             let (spent, received) = balance_change(r.balance_mark, b, r.in_flight_mark);
-            r.cycles_spent += spent;
+            if refunds_count || spent > 0 {
+                r.cycles_spent += spent;
+            }
             r.cycles_received += received;
             r.balance_mark = b;
             r.in_flight_mark = in_flight;
@@ -345,7 +392,8 @@ fn pull(s: &mut State, id: u64, source: &[u8]) {
             continue;
         }
         let arg = encode_one(ReadArgs::candid_type(), ReadArgs { epoch: r.epoch, index }.to_value());
-        if !calls::issue(s, source, "replication_read", &arg, Pending::Read { run: id, index }) {
+        let epoch = r.epoch;
+        if !calls::issue(s, source, "replication_read", &arg, Pending::Read { run: id, epoch, index }) {
             s.run.as_mut().unwrap().queue.push_front(index);
             pause(s, "LOW_CYCLES: a call to replication_read could not be queued".to_string());
             return;
@@ -499,9 +547,14 @@ fn take_chunk(bytes: &[u8]) -> Result<(Vec<u8>, Digest), String> {
     }
 }
 
-pub fn on_read(s: &mut State, run: u64, index: u64, outcome: Outcome) {
+pub fn on_read(s: &mut State, run: u64, epoch: u64, index: u64, outcome: Outcome) {
+    // Only a chunk this run still lacks, of the epoch it pulls now, is looked at; anything else
+    // (a late reply of an abandoned run, of an epoch given up, of a chunk fetched meanwhile) is
+    // dropped without touching the run or the store.
     let (size, chunk_size) = match current(s, run) {
-        Some(r) if (r.phase == Phase::Pulling || r.phase == Phase::Paused) && r.slots[index as usize].is_none() => (r.size, r.chunk_size),
+        Some(r) if (r.phase == Phase::Pulling || r.phase == Phase::Paused) && r.epoch == epoch && matches!(r.slots.get(index as usize), Some(None)) => {
+            (r.size, r.chunk_size)
+        }
         _ => return,
     };
     let checked = match outcome {
@@ -621,6 +674,77 @@ mod tests {
         assert_eq!(balance_change(0, 40_005_000_000, 0), (-40_005_000_000, 0));
         let ten_t = 10_000_000_000_000u128;
         assert_eq!(balance_change(5 * ten_t, 6 * ten_t, 4), (0, ten_t), "a 10 T top-up with four reads in flight");
+    }
+
+    fn state() -> State {
+        crate::ic0::native::reset_stable();
+        State::new(crate::state::Config { source: vec![1], coordinators: Vec::new(), parallelism: 4, cycle_budget: None })
+    }
+
+    /// A run pulling an 8-byte image in two 4-byte chunks under `epoch`, chunk 0 stored and a
+    /// read of chunk 1 in flight.
+    fn pulling(s: &mut State, id: u64, epoch: u64) -> Digest {
+        let mut r = Run::fresh(id, 0, 0);
+        r.phase = Phase::Pulling;
+        r.epoch = epoch;
+        r.size = 8;
+        r.chunk_size = 4;
+        r.listed = true;
+        let h = sha256(&[1, 2, 3, 4]);
+        s.store.put(&h, &[1, 2, 3, 4]).unwrap();
+        r.slots = vec![Some(h), None];
+        s.run = Some(r);
+        s.token(Pending::Read { run: id, epoch, index: 1 });
+        h
+    }
+
+    fn chunk_reply(bytes: &[u8]) -> Outcome {
+        Ok(protocol::Chunk::encode(bytes, &sha256(bytes)))
+    }
+
+    #[test]
+    fn an_abandoned_run_fails_releases_its_chunks_and_its_late_replies_change_nothing() {
+        let mut s = state();
+        pulling(&mut s, 7, 3);
+        abandon(&mut s, format!("{}: run 7 was pulling", ABANDONED));
+        let r = s.run.as_ref().unwrap();
+        assert_eq!(r.phase, Phase::Failed);
+        assert!(r.error.as_deref().unwrap().starts_with("ABANDONED: "));
+        assert!(s.store.index.is_empty(), "the run's chunk is released");
+        let late = Pending::Read { run: 7, epoch: 3, index: 1 };
+        assert!(!s.is_current(&late));
+        on_read(&mut s, 7, 3, 1, chunk_reply(&[5, 6, 7, 8]));
+        assert!(s.store.index.is_empty(), "a late chunk of the abandoned run is not stored");
+        assert_eq!(s.run.as_ref().unwrap().phase, Phase::Failed);
+
+        // A newer run pulling an image of the same shape under the same epoch number (another
+        // source may well use it): the old run's reply is still not taken for its chunk.
+        let mut n = state();
+        n.pending = s.pending.clone();
+        pulling(&mut n, 8, 3);
+        assert_eq!(n.reads_in_flight(), 1, "the abandoned run's read does not hold a slot of the new run");
+        on_read(&mut n, 7, 3, 1, chunk_reply(&[5, 6, 7, 8]));
+        assert_eq!(n.run.as_ref().unwrap().slots[1], None);
+        assert_eq!(n.store.index.len(), 1);
+        on_read(&mut n, 8, 3, 99, chunk_reply(&[5, 6, 7, 8]));
+        on_read(&mut n, 8, 2, 1, chunk_reply(&[5, 6, 7, 8]));
+        assert_eq!(n.run.as_ref().unwrap().slots[1], None, "a chunk of an epoch the run gave up is dropped");
+        on_read(&mut n, 8, 3, 1, chunk_reply(&[5, 6, 7, 8]));
+        assert_eq!(n.run.as_ref().unwrap().slots[1], Some(sha256(&[5, 6, 7, 8])), "the run's own reply is taken");
+    }
+
+    #[test]
+    fn abandoning_a_run_that_only_waits_for_replication_end_keeps_it_sealed() {
+        let mut s = state();
+        pulling(&mut s, 4, 1);
+        let r = s.run.as_mut().unwrap();
+        r.phase = Phase::Ending;
+        r.generation = Some(2);
+        abandon(&mut s, format!("{}: run 4 was ending", ABANDONED));
+        let r = s.run.as_ref().unwrap();
+        assert_eq!((r.phase, r.generation, r.error.as_deref()), (Phase::Sealed, Some(2), None));
+        on_end(&mut s, 4);
+        assert_eq!(s.run.as_ref().unwrap().phase, Phase::Sealed);
     }
 
     #[test]

@@ -215,7 +215,8 @@ pub struct RestoreJob {
 pub enum Pending {
     Begin { run: u64 },
     Changes { run: u64 },
-    Read { run: u64, index: u64 },
+    /// `epoch`: a paused run that resumes under a new epoch must not take a late chunk of the old one.
+    Read { run: u64, epoch: u64, index: u64 },
     End { run: u64 },
     RestoreBegin,
     RestoreWrite { index: u64 },
@@ -281,8 +282,21 @@ impl State {
         self.pending.values().any(|x| *x == p)
     }
 
+    /// Reads of the current run in flight. Reads of an abandoned or failed run may still be out
+    /// (their source's subnet may not answer for a long time); they hold no slot of this run.
     pub fn reads_in_flight(&self) -> usize {
-        self.pending.values().filter(|p| matches!(p, Pending::Read { .. })).count()
+        let current = self.run.as_ref().map(|r| r.id);
+        self.pending.values().filter(|p| matches!(p, Pending::Read { run, .. } if Some(*run) == current)).count()
+    }
+
+    /// Whether a reply to `p` concerns the run in progress: false for calls of a run that was
+    /// abandoned, failed or replaced since, whose replies are ignored.
+    pub fn is_current(&self, p: &Pending) -> bool {
+        let run = match p {
+            Pending::Begin { run } | Pending::Changes { run } | Pending::Read { run, .. } | Pending::End { run } => *run,
+            _ => return true,
+        };
+        self.run.as_ref().map_or(false, |r| r.id == run && (r.phase.is_active() || r.phase == Phase::Paused))
     }
 
     pub fn writes_in_flight(&self) -> usize {

@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.Optional;
 import java.util.function.Predicate;
+import org.ic4j.candid.parser.IDLArgs;
 import org.ic4j.candid.parser.IDLType;
+import org.ic4j.candid.parser.IDLValue;
 import org.ic4j.candid.types.Label;
 import org.ic4j.candid.types.Type;
 import org.replicator.localnet.ids.Principal;
@@ -128,6 +130,21 @@ final class BackupFixture {
     /** set_source; replies with the status. */
     Object setSource(Principal backup, Principal source) {
         return Candid.decode(ic.update(backup, "set_source", Candid.principal(source)));
+    }
+
+    /** set_source with its options: {@code abandonRun} gives up a run of the old source still active. */
+    Object setSource(Principal backup, Principal source, boolean abandonRun) {
+        return Candid.decode(ic.update(backup, "set_source", setSourceArgs(source, abandonRun)));
+    }
+
+    /** set_source's arguments: (principal, opt record { abandon_run : opt bool }). */
+    static byte[] setSourceArgs(Principal source, boolean abandonRun) {
+        Map<Label, Object> v = new TreeMap<>();
+        Map<Label, IDLType> t = new TreeMap<>();
+        v.put(IcClient.label("abandon_run"), Optional.of(abandonRun));
+        t.put(IcClient.label("abandon_run"), IDLType.createType(Type.OPT, IDLType.createType(Type.BOOL)));
+        IDLValue options = IDLValue.create(Optional.of(v), IDLType.createType(Type.OPT, IDLType.createType(Type.RECORD, t)));
+        return IDLArgs.create(List.of(IDLValue.create(IcClient.ic4j(source), Type.PRINCIPAL), options)).toBytes();
     }
 
     Object status(Principal backup) {

@@ -82,6 +82,14 @@ class SetSourceTest {
         return m.toString();
     }
 
+    /** The status without its cycle balance and its count of calls in flight. */
+    private static String withoutBalanceOrCalls(Object status) {
+        java.util.Map<org.ic4j.candid.types.Label, Object> m = new java.util.TreeMap<>(Candid.record(status));
+        m.remove(org.ic4j.candid.types.Label.createNamedLabel("cycle_balance"));
+        m.remove(org.ic4j.candid.types.Label.createNamedLabel("calls_in_flight"));
+        return m.toString();
+    }
+
     private static String text(Principal p) {
         return IcClient.ic4j(p).toString();
     }
@@ -158,6 +166,97 @@ class SetSourceTest {
         net.control().resume(1);
         sealed(backup);
         assertArrayEquals(rootOf(first), Candid.blob(f.generations(backup)[0], "root"));
+    }
+
+    @Test
+    void aRunStuckOnAHaltedSourceIsAbandonedTheNewSourceSealsAndTheRunsLateRepliesChangeNothing() {
+        Principal first = app(4, 12);
+        Principal second = demo.deploy(0, SMALL_CHUNK);
+        demo.fill(second, 1, 13);
+        Principal backup = f.backup(2, first, 4);
+        demo.allow(first, backup);
+        demo.allow(second, backup);
+        f.sync(backup);
+        f.awaitStatus(backup, Duration.ofSeconds(60), st -> runState(st).equals("pulling") && Candid.u64(run(st), "chunks_done") > 0);
+        net.control().halt(1); // the reads in flight get no reply until subnet 1 resumes
+        long runId = Candid.u64(run(f.status(backup)), "id");
+        assertRejected("RUN_IN_PROGRESS: run " + runId + " is pulling", () -> f.setSource(backup, second));
+
+        Object abandoned = f.setSource(backup, second, true);
+        assertEquals(text(second), Candid.principalText(abandoned, "source"));
+        assertEquals("failed", runState(abandoned));
+        assertEquals("ABANDONED: run " + runId + " was pulling from " + text(first) + " when the source changed to "
+                + text(second), Candid.text(run(abandoned), "error"));
+        assertEquals(0, Candid.u64(abandoned, "chunks_stored"), "the abandoned run's chunks were released");
+        assertEquals(0, Candid.u64(abandoned, "bytes_stored"));
+        long stuck = Candid.u64(abandoned, "calls_in_flight");
+        assertTrue(stuck > 0, "the abandoned run's reads are still out: " + abandoned);
+        assertEquals(withoutBalance(abandoned), withoutBalance(f.setSource(backup, second, true)),
+                "asking again changes nothing and abandons nothing");
+
+        f.sync(backup);
+        Object s = sealed(backup);
+        assertEquals(runId + 1, Candid.u64(run(s), "id"));
+        assertFalse((Boolean) Candid.field(run(s), "incremental"));
+        assertEquals(stuck, Candid.u64(s, "calls_in_flight"),
+                "the new run sealed while the abandoned run's reads were still out, holding none of its slots");
+        Object[] gens = f.generations(backup);
+        assertEquals(1, gens.length);
+        byte[] root = rootOf(second);
+        assertArrayEquals(root, Candid.blob(gens[0], "root"));
+        assertEquals(text(second), Candid.principalText(gens[0], "source"));
+
+        net.control().resume(1); // the late replies of the abandoned run arrive now
+        Object late = f.awaitStatus(backup, Duration.ofSeconds(120), st -> Candid.u64(st, "calls_in_flight") == 0);
+        assertEquals(withoutBalanceOrCalls(s), withoutBalanceOrCalls(late), "the late replies changed nothing else");
+        assertEquals(1, f.generations(backup).length);
+        assertArrayEquals(root, Candid.blob(f.generations(backup)[0], "root"));
+        assertTrue((Boolean) Candid.field(f.verify(backup, Candid.u64(gens[0], "id")), "ok"));
+
+        demo.mutate(second, 50_000, 14);
+        f.sync(backup);
+        Object next = run(sealed(backup));
+        assertTrue((Boolean) Candid.field(next, "incremental"), "runs go on from the new source's generation");
+        assertArrayEquals(rootOf(second), Candid.blob(f.generations(backup)[1], "root"));
+        assertTrue((Boolean) Candid.field(f.verify(backup, Candid.u64(f.generations(backup)[1], "id")), "ok"));
+    }
+
+    @Test
+    void abandoningIsRefusedWhileARestoreIsActiveOrWithMalformedOptionsAndNothingChanges() {
+        Principal first = app(1, 15);
+        Principal backup = f.backup(2, first, 2);
+        demo.allow(first, backup);
+        f.sync(backup);
+        sealed(backup);
+        Principal target = demo.deploy(0, SMALL_CHUNK);
+        demo.allow(target, backup);
+        net.control().halt(0); // the restore cannot reach its target
+        net.control().halt(1); // the next run cannot reach its source
+        ic.update(backup, "restore_to", Candid.rec().principal("target", target).nat64("generation", 1).bytes());
+        f.sync(backup);
+        Object before = f.status(backup);
+        long runId = Candid.u64(run(before), "id");
+        assertEquals("beginning", runState(before));
+
+        assertRejected("RESTORE_IN_PROGRESS: generation 1 is being restored into " + text(target),
+                () -> f.setSource(backup, target, true));
+        assertRejected("BAD_ARGUMENT: set_source's second argument must be opt record { abandon_run : opt bool }, found nat64",
+                () -> ic.update(backup, "set_source", org.ic4j.candid.parser.IDLArgs.create(List.of(
+                        org.ic4j.candid.parser.IDLValue.create(IcClient.ic4j(target), org.ic4j.candid.types.Type.PRINCIPAL),
+                        org.ic4j.candid.parser.IDLValue.create(7L, org.ic4j.candid.types.Type.NAT64))).toBytes()));
+        try (IcClient stranger = IcClient.forNet(net)) {
+            Rejected e = assertThrows(Rejected.class, () -> stranger.update(backup, "set_source", BackupFixture.setSourceArgs(target, true)));
+            assertTrue(e.getMessage().contains("NOT_ALLOWED: " + text(stranger.principal())), e.getMessage());
+        }
+        Object after = f.status(backup);
+        assertEquals(text(first), Candid.principalText(after, "source"));
+        assertEquals(runId, Candid.u64(run(after), "id"));
+        assertEquals("beginning", runState(after), "the run was not abandoned");
+
+        net.control().resume(0);
+        net.control().resume(1);
+        sealed(backup);
+        assertEquals(2, f.generations(backup).length);
     }
 
     @Test

@@ -520,7 +520,10 @@ public final class ReplicationEngine {
 
     /**
      * Makes the replica pull from {@code source} if it still names another (a promotion or fail-back
-     * moved the service, and re-pointing it then did not reach it): the source lets it read first.
+     * moved the service, and re-pointing it then did not reach it): the source lets it read first. A
+     * run the replica still has active is the old source's (one that was pulling when that source's
+     * subnet went down waits for replies that come only when it returns), so it is abandoned; a run
+     * of {@code source} itself is never touched, as the replica then already names it.
      */
     private void pointAtSource(PrincipalId replica, PrincipalId source) {
         BackupStatus status = retrying("status of " + replica, () -> backups.status(replica));
@@ -529,7 +532,8 @@ public final class ReplicationEngine {
                 this.source.allow(source, replica);
                 return null;
             });
-            retrying("set_source on " + replica, () -> backups.setSource(replica, source));
+            boolean abandon = status.run().map(BackupRun::active).orElse(false);
+            retrying("set_source on " + replica, () -> backups.setSource(replica, source, abandon));
         }
     }
 
@@ -539,6 +543,12 @@ public final class ReplicationEngine {
         Map<PrincipalId, Integer> restarts = new java.util.HashMap<>();
         while (!stopped) {
             renewLease(run);
+            Optional<Run> recorded = db.inTransaction(tx -> runs.find(tx, run.id()));
+            if (recorded.isPresent() && recorded.get().state().finished()) {
+                // another writer ended it: a promotion abandons the runs of a primary that is down,
+                // and their replicas are re-pointed (their backup runs abandoned) under this drive
+                return recorded.get();
+            }
             List<Part> parts = db.inTransaction(tx -> runs.parts(tx, run.id()));
             BigInteger spent = BigInteger.ZERO;
             boolean waiting = false;

@@ -2,8 +2,11 @@ package org.replicator.coordinator.failover;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.protocol.BackupRun;
+import org.replicator.coordinator.protocol.BackupStatus;
 import org.replicator.coordinator.store.Replica;
 import org.replicator.coordinator.store.ReplicaRepository;
 
@@ -19,9 +22,15 @@ final class Repointer {
         this.ctx = ctx;
     }
 
-    /** Re-points the active replicas not on {@code skipSubnet}; returns what could not be done now. */
+    /**
+     * Re-points the active replicas not on {@code skipSubnet}; returns notes for the user: runs of
+     * the old source abandoned, and what could not be done now. A replica whose run is still active
+     * names the old source (a replica already naming {@code source} is left as it is), so that run
+     * pulls from the canister being replaced, typically waiting on its halted subnet: it is
+     * abandoned, or the replica could not pull from {@code source} until that subnet returned.
+     */
     List<String> repoint(PrincipalId canister, PrincipalId source, PrincipalId skipSubnet) {
-        List<String> deferred = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         List<Replica> replicas = ctx.db().inTransaction(tx -> new ReplicaRepository().listLive(tx, canister));
         for (Replica r : replicas) {
             if (r.status() != Replica.Status.ACTIVE || r.subnet().equals(skipSubnet)) {
@@ -29,13 +38,17 @@ final class Repointer {
             }
             try {
                 ctx.apps().allow(source, r.id());
-                if (!ctx.backups().status(r.id()).source().equals(source)) {
-                    ctx.backups().setSource(r.id(), source);
+                BackupStatus status = ctx.backups().status(r.id());
+                if (!status.source().equals(source)) {
+                    Optional<BackupRun> active = status.run().filter(BackupRun::active);
+                    ctx.backups().setSource(r.id(), source, active.isPresent());
+                    active.ifPresent(run -> notes.add("replica " + r.id() + ": its run " + run.id() + " ("
+                            + run.state() + " from " + status.source() + ") was abandoned"));
                 }
             } catch (IcException e) {
-                deferred.add("replica " + r.id() + " is re-pointed at its next run (" + e.getMessage() + ")");
+                notes.add("replica " + r.id() + " is re-pointed at its next run (" + e.getMessage() + ")");
             }
         }
-        return deferred;
+        return notes;
     }
 }

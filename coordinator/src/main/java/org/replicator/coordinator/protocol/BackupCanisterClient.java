@@ -64,8 +64,24 @@ public final class BackupCanisterClient {
      * active and RESTORE_IN_PROGRESS while a restore is; the same source again changes nothing.
      */
     public BackupStatus setSource(PrincipalId replica, PrincipalId source) {
-        byte[] arg = IDLArgs.create(List.of(IDLValue.create(source.toIc4j(), IDLType.createType(Type.PRINCIPAL)))).toBytes();
-        byte[] reply = update(replica, "set_source", arg);
+        return setSource(replica, source, false);
+    }
+
+    /**
+     * {@link #setSource(PrincipalId, PrincipalId)}; with {@code abandonRun}, a run still active (of the
+     * old source: setting the same source changes nothing) is abandoned instead of refused: it fails
+     * with {@code ABANDONED: ...}, releases its chunks, and its late replies are ignored. Without it
+     * the call carries the principal alone, as backup canisters built before the option expect.
+     */
+    public BackupStatus setSource(PrincipalId replica, PrincipalId source, boolean abandonRun) {
+        List<IDLValue> args = new ArrayList<>();
+        args.add(IDLValue.create(source.toIc4j(), IDLType.createType(Type.PRINCIPAL)));
+        if (abandonRun) {
+            Candid.RecordBuilder options = Candid.record().field("abandon_run", Optional.of(true),
+                    Candid.optType(IDLType.createType(Type.BOOL)));
+            args.add(IDLValue.create(Optional.of(options.values()), Candid.optType(options.type())));
+        }
+        byte[] reply = update(replica, "set_source", IDLArgs.create(args).toBytes());
         return ProtocolCalls.decode(replica, ROLE, "set_source", reply, r -> status(Candid.replyRecord(r)));
     }
 

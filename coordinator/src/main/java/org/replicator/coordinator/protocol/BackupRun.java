@@ -18,6 +18,14 @@ public record BackupRun(long id, String state, Optional<Long> epoch, boolean inc
         long chunksDone, long chunksFetched, long chunksReused, long bytesFetched, long retries, BigInteger cyclesSpent,
         Optional<Long> generation, Optional<String> error, BigInteger cyclesReceived) {
 
+    /** Beginning, listing changes, pulling or ending: it still calls its source. */
+    public boolean active() {
+        return switch (state) {
+            case "beginning", "listing_changes", "pulling", "ending" -> true;
+            default -> false;
+        };
+    }
+
     public boolean paused() {
         return state.equals("paused");
     }

@@ -11,6 +11,9 @@ import static org.replicator.coordinator.engine.ReplicationWorld.scalar;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.HexFormat;
 import java.util.List;
 import org.ic4j.candid.parser.IDLArgs;
@@ -24,6 +27,8 @@ import org.replicator.canisters.CanisterWasm;
 import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
+import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.protocol.BackupRun;
 import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.testing.IcClient;
@@ -123,6 +128,62 @@ class FailoverDrillTest {
         assertEquals(List.of("promote.plan", "promote.live", "promote.fenced", "failback.start", "failback.done"),
                 rows(db, "SELECT action FROM audit_events WHERE action LIKE 'promote.%' OR action LIKE 'failback.%'"
                         + " ORDER BY event_id").stream().map(r -> (String) r.get(0)).toList(), "the audit trail");
+    }
+
+    @Test
+    void aFailoverWhileAReplicateIsPullingAbandonsTheOldPrimarysRunsAndReplicationGoesOnFromTheNewOne(@TempDir Path dir)
+            throws Exception {
+        Principal app = world.protectedApp(db, 8, 34, "demo", 2);
+        ok(cli("replicate", "demo"));
+        String onSubnet2 = replicaOn(2);
+        String onSubnet0 = replicaOn(0);
+        PrincipalId behind = ReplicationWorld.id(Principal.fromText(onSubnet0));
+        // pictures rewritten all over the image: the next run has many chunks to fetch, so it can
+        // be caught part-way (the backup canister reuses unchanged chunks whatever the run's kind)
+        world.mutate(app, 4_000_000, 7);
+        CompletableFuture<CliRunner.Result> pulling = CompletableFuture.supplyAsync(() -> cli("replicate", "demo"));
+        RecordingProgress.await("the replica on subnet 0 has chunks of the second run in flight", Duration.ofMinutes(2),
+                () -> pulling.isDone() || world.backups.status(behind).run()
+                        .filter(r -> r.state().equals("pulling") && r.chunksFetched() > 0 && r.chunksTotal() - r.chunksDone() > 16)
+                        .isPresent());
+        world.net.control().halt(1);
+        assertFalse(pulling.isDone(), () -> "the run ended before the primary's subnet halted: " + pulling.join().err());
+        long stuckRun = world.backups.status(behind).run().orElseThrow().id();
+        assertEquals("pulling", world.backups.status(behind).run().orElseThrow().state(), "its reads wait on subnet 1");
+
+        CliRunner.Result promoted = ok(cli("promote", "demo", "--replica", onSubnet2, "--wasm", demoWasm(dir),
+                "--init-arg", HexFormat.of().formatHex(ReplicationWorld.demoInitArg())));
+        assertTrue(promoted.err().contains("replica " + onSubnet0 + ": its run " + stuckRun + " (pulling from " + app
+                + ") was abandoned"), promoted.err());
+        Principal primary = Principal.fromText(field(cli("primary", "demo", "--json").out(), "primary"));
+        BackupRun abandoned = world.backups.status(behind).run().orElseThrow();
+        assertEquals(stuckRun, abandoned.id());
+        assertTrue(abandoned.failed() && abandoned.error().orElseThrow().startsWith("ABANDONED: run " + stuckRun
+                + " was pulling from " + app), abandoned::toString);
+        long interruptedRun = (Long) scalar(db, "SELECT max(run_id) FROM runs");
+        assertTrue(((String) scalar(db, "SELECT error FROM runs WHERE run_id = " + interruptedRun)).startsWith("abandoned:"));
+
+        world.mutate(primary, 40_000, 5);
+        ok(cli("replicate", "demo", "--incremental"));
+        assertEquals(List.of(List.of(onSubnet0, "sealed")), rows(db, "SELECT rr.replica_id, rr.state FROM run_replicas rr"
+                + " JOIN runs r USING (run_id) WHERE r.run_id = (SELECT max(run_id) FROM runs)"),
+                "the replica whose run was abandoned seals a generation of the new primary while subnet 1 is still down");
+        assertEquals(primary.toString(), scalar(db, "SELECT source_canister_id FROM runs ORDER BY run_id DESC LIMIT 1"));
+        assertEquals(rootOf(primary), HexFormat.of().formatHex((byte[]) scalar(db,
+                "SELECT root FROM generations ORDER BY generation_id DESC LIMIT 1")));
+        assertTrue(world.net.control().isHalted(1));
+
+        world.net.control().resume(1); // the abandoned run's late replies arrive
+        // the interrupted replicate stopped driving at its next poll; it ends once it has read the
+        // old primary's balance for the run's costs, which waits for subnet 1
+        CliRunner.Result interrupted = pulling.get(5, TimeUnit.MINUTES);
+        assertNotEquals(0, interrupted.code(), "the interrupted replicate does not claim success");
+        assertEquals("failed", scalar(db, "SELECT state FROM runs WHERE run_id = " + interruptedRun));
+        world.mutate(primary, 20_000, 6);
+        ok(cli("replicate", "demo", "--incremental"));
+        assertEquals(rootOf(primary), HexFormat.of().formatHex((byte[]) scalar(db,
+                "SELECT root FROM generations ORDER BY generation_id DESC LIMIT 1")),
+                "the late replies left the replica pulling from the new primary as before");
     }
 
     @Test
