@@ -16,20 +16,14 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.HexFormat;
 import java.util.List;
-import org.ic4j.candid.parser.IDLArgs;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.replicator.canisters.CanisterWasm;
-import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.protocol.BackupRun;
-import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.testing.IcClient;
 
@@ -39,27 +33,7 @@ import org.replicator.localnet.testing.IcClient;
  * same data and takes writes; replication goes on from it into subnet 0; subnet 1 returns and the old
  * primary is fenced; the service fails back with every write made meanwhile.
  */
-class FailoverDrillTest {
-    private static final byte[] NO_ARGUMENTS = IDLArgs.create(List.of()).toBytes();
-    private static ReplicationWorld world;
-    private DatabaseTarget.External db;
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = new ReplicationWorld();
-    }
-
-    @AfterAll
-    static void stop() {
-        world.close();
-    }
-
-    @BeforeEach
-    void freshDatabase() {
-        db = world.postgres.freshDatabase();
-        ok(cli("init"));
-    }
-
+class FailoverDrillTest extends WorldTest {
     @AfterEach
     void subnetsRunning() {
         for (int i = 0; i < 3; i++) {
@@ -263,27 +237,9 @@ class FailoverDrillTest {
         return Files.write(dir.resolve("demo_app.wasm"), CanisterWasm.demoApp().bytes()).toString();
     }
 
-    private byte[] checksum(Principal app) {
-        return Candid.blob(Candid.replyRecord(world.deployer.query(app, "checksum", NO_ARGUMENTS)), "checksum");
-    }
-
     private static String field(String json, String name) {
         int at = json.indexOf("\"" + name + "\"");
         int start = json.indexOf('"', json.indexOf(':', at)) + 1;
         return json.substring(start, json.indexOf('"', start));
-    }
-
-    private CliRunner.Result cli(String... args) {
-        return world.cli(db, args);
-    }
-
-    private static void refused(CliRunner.Result r, String expected) {
-        assertNotEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
-    }
-
-    private static CliRunner.Result ok(CliRunner.Result r) {
-        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
-        return r;
     }
 }

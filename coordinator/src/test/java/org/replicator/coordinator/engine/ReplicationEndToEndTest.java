@@ -13,41 +13,18 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
 import org.replicator.coordinator.protocol.BackupGeneration;
 import org.replicator.coordinator.protocol.BackupRun;
-import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.localnet.ids.Principal;
 
 /**
  * The coordinator driving real backup canisters from a real demo app through the CLI, end to end:
  * embedded PostgreSQL, a localnet with 3 subnets, ic4j. Nothing about the IC is mocked.
  */
-class ReplicationEndToEndTest {
-    private static ReplicationWorld world;
-    private DatabaseTarget.External db;
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = new ReplicationWorld();
-    }
-
-    @AfterAll
-    static void stop() {
-        world.close();
-    }
-
-    @BeforeEach
-    void freshDatabase() {
-        db = world.postgres.freshDatabase();
-        ok(cli("init"));
-    }
-
+class ReplicationEndToEndTest extends WorldTest {
     @Test
     void fullThenIncrementalRunsSealTheSourcesRootOnTwoOtherSubnetsAndTheLedgerMatchesTheReplicasSpend() {
         Principal app = world.demoApp(4, 7);
@@ -187,15 +164,6 @@ class ReplicationEndToEndTest {
             m.put((String) row.get(0), big(row.get(1)));
         }
         return m;
-    }
-
-    private CliRunner.Result cli(String... args) {
-        return world.cli(db, args);
-    }
-
-    private static CliRunner.Result ok(CliRunner.Result r) {
-        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
-        return r;
     }
 
 }

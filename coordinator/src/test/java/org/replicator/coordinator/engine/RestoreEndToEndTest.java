@@ -3,7 +3,6 @@ package org.replicator.coordinator.engine;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.replicator.coordinator.engine.ReplicationWorld.big;
@@ -17,10 +16,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import org.ic4j.candid.parser.IDLArgs;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.replicator.canisters.CanisterWasm;
@@ -33,7 +28,6 @@ import org.replicator.coordinator.protocol.AppReplicationClient;
 import org.replicator.coordinator.restore.RestoreDriver;
 import org.replicator.coordinator.restore.RestoreProgress;
 import org.replicator.coordinator.store.Database;
-import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.RestoreRecord;
 import org.replicator.localnet.ids.Principal;
 import org.replicator.localnet.network.FaultRule;
@@ -42,27 +36,7 @@ import org.replicator.localnet.network.FaultRule;
  * `replicator restore` end to end: a backup canister pushes a sealed generation into the original
  * or into a new canister by inter-canister calls; the coordinator plans, records and checks it.
  */
-class RestoreEndToEndTest {
-    private static final byte[] NO_ARGUMENTS = IDLArgs.create(List.of()).toBytes();
-    private static ReplicationWorld world;
-    private DatabaseTarget.External db;
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = new ReplicationWorld();
-    }
-
-    @AfterAll
-    static void stop() {
-        world.close();
-    }
-
-    @BeforeEach
-    void freshDatabase() {
-        db = world.postgres.freshDatabase();
-        ok(cli("init"));
-    }
-
+class RestoreEndToEndTest extends WorldTest {
     @Test
     void restoreIntoTheOriginalIsRefusedWhileNewerWritesWouldBeLostAndWithForceBringsTheGenerationBack() {
         Principal app = replicatedApp(11);
@@ -228,27 +202,9 @@ class RestoreEndToEndTest {
         return app;
     }
 
-    private byte[] checksum(Principal app) {
-        return Candid.blob(Candid.replyRecord(world.deployer.query(app, "checksum", NO_ARGUMENTS)), "checksum");
-    }
-
     private static String jsonField(String json, String name) {
         int at = json.indexOf("\"" + name + "\"");
         int start = json.indexOf('"', json.indexOf(':', at)) + 1;
         return json.substring(start, json.indexOf('"', start));
-    }
-
-    private CliRunner.Result cli(String... args) {
-        return world.cli(db, args);
-    }
-
-    private static void refused(CliRunner.Result r, String expected) {
-        assertNotEquals(0, r.code(), r.out() + r.err());
-        assertTrue(r.err().contains(expected), "expected '" + expected + "' in: " + r.err());
-    }
-
-    private static CliRunner.Result ok(CliRunner.Result r) {
-        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
-        return r;
     }
 }

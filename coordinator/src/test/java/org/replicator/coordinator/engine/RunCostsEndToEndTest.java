@@ -1,7 +1,6 @@
 package org.replicator.coordinator.engine;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.replicator.coordinator.engine.ReplicationWorld.big;
 import static org.replicator.coordinator.engine.ReplicationWorld.rows;
@@ -15,9 +14,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.replicator.coordinator.agent.IcGateway;
 import org.replicator.coordinator.agent.Identities;
@@ -34,7 +30,6 @@ import org.replicator.coordinator.protocol.BackupCanisterClient;
 import org.replicator.coordinator.store.CycleEntry;
 import org.replicator.coordinator.store.CycleLedger;
 import org.replicator.coordinator.store.Database;
-import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.Run;
 import org.replicator.localnet.ids.Principal;
 
@@ -44,27 +39,8 @@ import org.replicator.localnet.ids.Principal;
  * bounds the pull from above, the budget is held against it, a resumed run keeps its first
  * balance reading, and {@code replicator costs} reports all of it.
  */
-class RunCostsEndToEndTest {
+class RunCostsEndToEndTest extends WorldTest {
     private static final BigInteger TOP_UP = BigInteger.valueOf(1_000_000_000_000L);
-    private static ReplicationWorld world;
-    private DatabaseTarget.External db;
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = new ReplicationWorld();
-    }
-
-    @AfterAll
-    static void stop() {
-        world.close();
-    }
-
-    @BeforeEach
-    void freshDatabase() {
-        db = world.postgres.freshDatabase();
-        ok(cli("init"));
-    }
-
     @Test
     void eachReplicasRowsForARunAddUpToItsBalanceChangeAndTheRefinedIncrementalEstimateBoundsThePull() throws Exception {
         Principal app = world.demoApp(4, 31);
@@ -332,15 +308,5 @@ class RunCostsEndToEndTest {
         int at = out.indexOf("\"id\"");
         int start = out.indexOf('"', out.indexOf(':', at)) + 1;
         return new PrincipalId(out.substring(start, out.indexOf('"', start)));
-    }
-
-    private CliRunner.Result cli(String... args) {
-        return world.cli(db, args);
-    }
-
-    private static CliRunner.Result ok(CliRunner.Result r) {
-        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
-        assertFalse(r.out().isEmpty() && r.err().contains("error:"), r.err());
-        return r;
     }
 }

@@ -8,42 +8,19 @@ import static org.replicator.coordinator.engine.ReplicationWorld.scalar;
 
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.quartz.Scheduler;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
 import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.store.Database;
-import org.replicator.coordinator.store.DatabaseTarget;
 
 /**
  * Scheduled replication on Quartz's JDBC job store in the coordinator's database: `schedule set`
  * writes the schedule, a started scheduler fires runs (full first, then incremental), and the
  * retention policy drops what it does not keep, from the backup canisters and the database alike.
  */
-class ScheduledReplicationTest {
-    private static ReplicationWorld world;
-    private DatabaseTarget.External db;
-
-    @BeforeAll
-    static void start() throws Exception {
-        world = new ReplicationWorld();
-    }
-
-    @AfterAll
-    static void stop() {
-        world.close();
-    }
-
-    @BeforeEach
-    void freshDatabase() {
-        db = world.postgres.freshDatabase();
-        ok(cli("init"));
-    }
-
+class ScheduledReplicationTest extends WorldTest {
     @Test
     void aScheduleFiresRunsFullThenIncrementalAndRetentionKeepsTheNewestGenerations() throws Exception {
         world.protectedApp(db, 1, 41, "demo", 2);
@@ -105,14 +82,5 @@ class ScheduledReplicationTest {
         assertTrue(paused.err().contains("has no schedule"), paused.err());
         assertEquals(0L, scalar(db, "SELECT count(*) FROM schedules"));
         assertEquals(0L, scalar(db, "SELECT count(*) FROM qrtz_triggers"));
-    }
-
-    private CliRunner.Result cli(String... args) {
-        return world.cli(db, args);
-    }
-
-    private static CliRunner.Result ok(CliRunner.Result r) {
-        assertEquals(0, r.code(), "exit code; stdout: " + r.out() + "\nstderr: " + r.err());
-        return r;
     }
 }
