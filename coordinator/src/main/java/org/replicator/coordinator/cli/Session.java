@@ -67,7 +67,7 @@ final class Session implements AutoCloseable {
         return database.migrate();
     }
 
-    LoadedIdentity identity() {
+    synchronized LoadedIdentity identity() {
         if (identity == null) {
             identity = options.identity == null ? Identities.anonymous() : Identities.fromPemFile(options.identity);
         }
@@ -78,7 +78,8 @@ final class Session implements AutoCloseable {
         return Network.parse(options.network);
     }
 
-    IcGateway gateway() {
+    /** Synchronized: under `replicator serve` the scheduler's threads ask for it as jobs fire. */
+    synchronized IcGateway gateway() {
         if (gateway == null) {
             Network network = network();
             network.trustWarning().ifPresent(err::println);
