@@ -9,6 +9,7 @@ import org.replicator.coordinator.restore.RestoreDriver;
 import org.replicator.coordinator.restore.RestorePlan;
 import org.replicator.coordinator.restore.RestorePlanner;
 import org.replicator.coordinator.restore.RestoreProgress;
+import org.replicator.coordinator.restore.RestoreRefused;
 import org.replicator.coordinator.restore.RestoreRequest;
 import org.replicator.coordinator.store.AuditLog;
 import org.replicator.coordinator.store.CanisterRepository;
@@ -68,10 +69,18 @@ public final class Promoter {
         }
         RestoreDriver driver = ctx.restoreDriver();
         if (p.restore().isEmpty()) {
-            RestorePlan plan = new RestorePlanner(ctx.db(), ctx.gateway(), ctx.apps(), ctx.backups(), FeeTable.load())
-                    .plan(new RestoreRequest(c.id().text(), p.generation(), Optional.of(p.replica()),
-                            RestoreRecord.Target.NEW, Optional.of(p.newSubnet()), request.module(), request.cycles(),
-                            false, false));
+            RestorePlan plan;
+            try {
+                plan = new RestorePlanner(ctx.db(), ctx.gateway(), ctx.apps(), ctx.backups(), FeeTable.load())
+                        .plan(new RestoreRequest(c.id().text(), p.generation(), Optional.of(p.replica()),
+                                RestoreRecord.Target.NEW, Optional.of(p.newSubnet()), request.module(), request.cycles(),
+                                false, false));
+            } catch (RestoreRefused e) {
+                // nothing was created: the promotion ends here rather than staying open and blocking the next
+                long refused = p.id();
+                ctx.db().inTransaction(tx -> promotions.fail(tx, refused, e.getMessage()));
+                throw new FailoverRefused("promotion " + refused + " cannot go ahead: " + e.getMessage());
+            }
             RestoreRecord r = driver.record(plan, actor);
             long promotion = p.id();
             p = ctx.db().inTransaction(tx -> promotions.restoreStarted(tx, promotion, r.id()));

@@ -178,6 +178,15 @@ class FailoverDrillTest extends WorldTest {
         CliRunner.Result usage = cli("promote", "demo", "--wasm", wasm);
         assertEquals(ExitCodes.USAGE, usage.code(), usage.err());
         assertTrue(usage.err().contains("--replica"), usage.err());
+
+        // with the primary's subnet down, a module that cannot take the image ends the promotion before
+        // anything is created, and the next promotion is not blocked by it
+        world.net.control().halt(1);
+        String backupWasm = Files.write(dir.resolve("backup.wasm"), CanisterWasm.backupCanister().bytes()).toString();
+        refused(cli("promote", "demo", "--replica", onSubnet2, "--wasm", backupWasm), "does not export restore_begin");
+        assertEquals("failed", scalar(db, "SELECT state FROM promotions"));
+        assertEquals(0L, scalar(db, "SELECT count(*) FROM restores"), "no canister created");
+        assertEquals(app.toString(), field(cli("primary", "demo", "--json").out(), "primary"));
     }
 
     @Test
