@@ -58,7 +58,10 @@ class HttpInterfaceEndToEndTest {
 
     @BeforeAll
     static void start() {
-        net = LocalNet.start(LocalNetConfig.defaults());
+        // The universal canister exports a heartbeat: at the default 500 ms it ran between two reads of
+        // a canister's executed-message count whenever the machine was slow, so the tests that count
+        // executions (to prove a call ran once, or not at all) keep heartbeats out of their way.
+        net = LocalNet.start(LocalNetConfig.defaults().withHeartbeatInterval(java.time.Duration.ofHours(1)));
         owner = IcClient.forNet(net);
         raw = new RawIc(net, TestSigner.ed25519());
     }

@@ -24,7 +24,8 @@ class SubnetHaltTest {
 
     @BeforeAll
     static void start() {
-        net = LocalNet.start(LocalNetConfig.defaults());
+        // the universal canister's heartbeat would otherwise add to the executions this test counts
+        net = LocalNet.start(LocalNetConfig.defaults().withHeartbeatInterval(java.time.Duration.ofHours(1)));
         ic = IcClient.forNet(net);
     }
 
