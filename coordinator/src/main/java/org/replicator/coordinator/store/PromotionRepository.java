@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -60,17 +59,11 @@ public final class PromotionRepository {
 
     /** Promotions of a canister, newest first. */
     public List<Promotion> list(Connection tx, PrincipalId canister) throws SQLException {
-        List<Promotion> result = new ArrayList<>();
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
                 + " FROM promotions WHERE canister_id = ? ORDER BY promotion_id DESC")) {
             ps.setString(1, canister.text());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(map(rs));
-                }
-            }
+            return Rows.list(ps, PromotionRepository::map);
         }
-        return result;
     }
 
     public Promotion restoreStarted(Connection tx, long id, long restoreId) throws SQLException {
@@ -171,18 +164,11 @@ public final class PromotionRepository {
     }
 
     private static Optional<Promotion> optional(PreparedStatement ps) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-        }
+        return Rows.first(ps, PromotionRepository::map);
     }
 
     private static Promotion single(PreparedStatement ps, String expected) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new StaleStateException("no " + expected);
-            }
-            return map(rs);
-        }
+        return Rows.single(ps, PromotionRepository::map, expected);
     }
 
     private static Promotion map(ResultSet rs) throws SQLException {

@@ -5,7 +5,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -52,9 +51,7 @@ public final class RestoreRepository {
     public Optional<RestoreRecord> find(Connection tx, long id) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM restores WHERE restore_id = ?")) {
             ps.setLong(1, id);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
+            return Rows.first(ps, RestoreRepository::map);
         }
     }
 
@@ -63,25 +60,17 @@ public final class RestoreRepository {
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM restores WHERE canister_id = ?"
                 + " AND state NOT IN ('done', 'failed', 'rolled_back')")) {
             ps.setString(1, canister.text());
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? Optional.of(map(rs)) : Optional.empty();
-            }
+            return Rows.first(ps, RestoreRepository::map);
         }
     }
 
     /** Restores of a canister, newest first. */
     public List<RestoreRecord> list(Connection tx, PrincipalId canister) throws SQLException {
-        List<RestoreRecord> result = new ArrayList<>();
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
                 + " FROM restores WHERE canister_id = ? ORDER BY restore_id DESC")) {
             ps.setString(1, canister.text());
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    result.add(map(rs));
-                }
-            }
+            return Rows.list(ps, RestoreRepository::map);
         }
-        return result;
     }
 
     public RestoreRecord transition(Connection tx, long id, RestoreRecord.State from, RestoreRecord.State to)
@@ -153,12 +142,7 @@ public final class RestoreRepository {
     }
 
     private static RestoreRecord single(PreparedStatement ps, String expected) throws SQLException {
-        try (ResultSet rs = ps.executeQuery()) {
-            if (!rs.next()) {
-                throw new StaleStateException("no " + expected);
-            }
-            return map(rs);
-        }
+        return Rows.single(ps, RestoreRepository::map, expected);
     }
 
     private static RestoreRecord map(ResultSet rs) throws SQLException {

@@ -8,6 +8,8 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
 
@@ -79,5 +81,36 @@ final class Rows {
         } else {
             ps.setLong(index, value);
         }
+    }
+
+    /** Reads the current row of a result set as one value. */
+    interface Mapper<T> {
+        T map(ResultSet rs) throws SQLException;
+    }
+
+    /** Every row the statement returns. */
+    static <T> List<T> list(PreparedStatement ps, Mapper<T> mapper) throws SQLException {
+        List<T> out = new ArrayList<>();
+        try (ResultSet rs = ps.executeQuery()) {
+            while (rs.next()) {
+                out.add(mapper.map(rs));
+            }
+        }
+        return out;
+    }
+
+    /** The first row the statement returns, if any. */
+    static <T> Optional<T> first(PreparedStatement ps, Mapper<T> mapper) throws SQLException {
+        try (ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.empty();
+        }
+    }
+
+    /**
+     * The row a guarded change returned; none means the row was not in the state the change named,
+     * a {@link StaleStateException} saying what was expected.
+     */
+    static <T> T single(PreparedStatement ps, Mapper<T> mapper, String expected) throws SQLException {
+        return first(ps, mapper).orElseThrow(() -> new StaleStateException("no " + expected));
     }
 }

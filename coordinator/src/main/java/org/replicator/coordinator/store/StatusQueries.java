@@ -16,6 +16,13 @@ import org.replicator.coordinator.ids.PrincipalId;
  * database, so a scrape costs a handful of statements however many canisters there are.
  */
 public final class StatusQueries {
+    /**
+     * The ledger rows that are cycles consumed, as measured (alias {@code l}): forecasts and what was
+     * put in (creation, top-ups) are not, and an overcount is a correction that counts against.
+     */
+    private static final String CONSUMED_KINDS =
+            "l.kind IN ('execution', 'transfer', 'storage', 'restore', 'overhead', 'overcount')";
+    private static final String CONSUMED = "sum(CASE WHEN l.kind = 'overcount' THEN -l.amount ELSE l.amount END)";
 
     /** How many of a canister's replicas (or its runs) are in one state. */
     public record CountByState(String canister, String state, long count) {
@@ -48,34 +55,22 @@ public final class StatusQueries {
     }
 
     public List<LastSealed> lastSealed(Connection tx) throws SQLException {
-        List<LastSealed> out = new ArrayList<>();
         try (PreparedStatement ps = tx.prepareStatement("""
-                SELECT r.source_canister_id, max(g.sealed_at) FROM generations g
+                SELECT r.source_canister_id AS canister, max(g.sealed_at) AS at FROM generations g
                   JOIN replicas r ON r.replica_id = g.replica_id
                   JOIN canisters c ON c.canister_id = r.source_canister_id AND c.removed_at IS NULL
-                 WHERE g.sealed_at IS NOT NULL GROUP BY 1 ORDER BY 1""");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new LastSealed(rs.getString(1), rs.getTimestamp(2).toInstant()));
-            }
+                 WHERE g.sealed_at IS NOT NULL GROUP BY 1 ORDER BY 1""")) {
+            return Rows.list(ps, rs -> new LastSealed(rs.getString("canister"), Rows.instant(rs, "at")));
         }
-        return out;
     }
 
     public List<Spent> spent(Connection tx) throws SQLException {
-        List<Spent> out = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepareStatement("""
-                SELECT l.canister_id, sum(CASE WHEN l.kind = 'overcount' THEN -l.amount ELSE l.amount END)
-                  FROM cycle_ledger l
-                  JOIN canisters c ON c.canister_id = l.canister_id AND c.removed_at IS NULL
-                 WHERE l.kind IN ('execution', 'transfer', 'storage', 'restore', 'overhead', 'overcount')
-                 GROUP BY 1 ORDER BY 1""");
-                ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new Spent(rs.getString(1), new java.math.BigDecimal(rs.getString(2)).toBigIntegerExact()));
-            }
+        try (PreparedStatement ps = tx.prepareStatement("SELECT l.canister_id AS canister, " + CONSUMED + " AS cycles"
+                + " FROM cycle_ledger l"
+                + " JOIN canisters c ON c.canister_id = l.canister_id AND c.removed_at IS NULL"
+                + " WHERE " + CONSUMED_KINDS + " GROUP BY 1 ORDER BY 1")) {
+            return Rows.list(ps, rs -> new Spent(rs.getString("canister"), Rows.bigInteger(rs, "cycles")));
         }
-        return out;
     }
 
     /** The newest run of a canister, if it has one. */
@@ -84,13 +79,9 @@ public final class StatusQueries {
     }
 
     private static List<CountByState> counts(Connection tx, String sql) throws SQLException {
-        List<CountByState> out = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepareStatement(sql); ResultSet rs = ps.executeQuery()) {
-            while (rs.next()) {
-                out.add(new CountByState(rs.getString(1), rs.getString(2), rs.getLong(3)));
-            }
+        try (PreparedStatement ps = tx.prepareStatement(sql)) {
+            return Rows.list(ps, rs -> new CountByState(rs.getString(1), rs.getString(2), rs.getLong(3)));
         }
-        return out;
     }
 
     /** How far a run's replicas have pulled, summed over them, as their backup canisters last reported it. */
@@ -128,25 +119,17 @@ public final class StatusQueries {
     }
 
     public List<RunCost> runCosts(Connection tx, PrincipalId canister, int limit) throws SQLException {
-        List<RunCost> out = new ArrayList<>();
-        try (PreparedStatement ps = tx.prepareStatement("""
-                SELECT r.run_id, r.kind, r.state, r.finished_at,
-                       coalesce(sum(CASE WHEN l.kind = 'overcount' THEN -l.amount ELSE l.amount END), 0)
-                  FROM runs r LEFT JOIN cycle_ledger l ON l.run_id = r.run_id
-                       AND l.kind IN ('execution', 'transfer', 'storage', 'restore', 'overhead', 'overcount')
-                 WHERE r.canister_id = ?
-                 GROUP BY r.run_id ORDER BY r.run_id DESC LIMIT ?""")) {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT r.run_id, r.kind, r.state, r.finished_at,"
+                + " coalesce(" + CONSUMED + ", 0) AS cycles"
+                + " FROM runs r LEFT JOIN cycle_ledger l ON l.run_id = r.run_id AND " + CONSUMED_KINDS
+                + " WHERE r.canister_id = ? GROUP BY r.run_id ORDER BY r.run_id DESC LIMIT ?")) {
             ps.setString(1, canister.text());
             ps.setInt(2, limit);
-            try (ResultSet rs = ps.executeQuery()) {
-                while (rs.next()) {
-                    java.sql.Timestamp t = rs.getTimestamp(4);
-                    out.add(0, new RunCost(rs.getLong(1), rs.getString(2), rs.getString(3),
-                            Optional.ofNullable(t).map(java.sql.Timestamp::toInstant),
-                            new java.math.BigDecimal(rs.getString(5)).toBigIntegerExact()));
-                }
-            }
+            List<RunCost> newestFirst = Rows.list(ps, rs -> new RunCost(rs.getLong("run_id"), rs.getString("kind"),
+                    rs.getString("state"), Rows.optionalInstant(rs, "finished_at"), Rows.bigInteger(rs, "cycles")));
+            List<RunCost> out = new ArrayList<>(newestFirst);
+            java.util.Collections.reverse(out);
+            return out;
         }
-        return out;
     }
 }
