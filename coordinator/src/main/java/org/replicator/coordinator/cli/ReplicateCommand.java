@@ -88,14 +88,10 @@ final class ReplicateCommand implements Callable<Integer> {
                             .withTopUp(topUp),
                     Owner.current("cli"), progress, funding);
             String actor = session.identity().principal().text();
-            Run run = engine.unfinished().stream()
-                    .filter(r -> r.canister().text().equals(canister))
-                    .findFirst()
-                    .orElseGet(() -> {
-                        engine.awaitRoomForARun(!noWait);
-                        return engine.plan(canister, mode.incremental ? Run.Kind.INCREMENTAL : Run.Kind.FULL, budget,
-                                actor);
-                    });
+            Run run = engine.unfinishedOf(canister).orElseGet(() -> {
+                engine.awaitRoomForARun(!noWait);
+                return engine.plan(canister, mode.incremental ? Run.Kind.INCREMENTAL : Run.Kind.FULL, budget, actor);
+            });
             Run done = engine.drive(run.id(), !noWait);
             progress.close();
             PrintWriter out = spec.commandLine().getOut();

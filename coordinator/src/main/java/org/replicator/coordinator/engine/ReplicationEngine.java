@@ -195,6 +195,20 @@ public final class ReplicationEngine {
         return db.inTransaction(runs::listUnfinished);
     }
 
+    /**
+     * The unfinished run of the canister with this id or name (at most one), which is to be resumed
+     * before any new run is planned.
+     */
+    public Optional<Run> unfinishedOf(String canister) {
+        return db.inTransaction(tx -> {
+            Optional<ProtectedCanister> c = new CanisterRepository().findActiveByIdOrName(tx, canister);
+            if (c.isEmpty()) {
+                return Optional.<Run>empty();
+            }
+            return runs.listUnfinished(tx).stream().filter(r -> r.canister().equals(c.get().id())).findFirst();
+        });
+    }
+
     /** Drives a run without waiting for it to be free: see {@link #drive(long, boolean)}. */
     public Run drive(long runId) {
         return drive(runId, false);

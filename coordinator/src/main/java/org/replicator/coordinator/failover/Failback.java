@@ -113,10 +113,9 @@ public final class Failback {
 
     /** Finishes the canister's unfinished run, if any, then replicates once; refused unless it seals. */
     private void replicate(ProtectedCanister c, String actor) {
-        for (Run r : engine.unfinished()) {
-            if (r.canister().equals(c.id())) {
-                sealed(engine.drive(r.id(), true));
-            }
+        Optional<Run> unfinished = engine.unfinishedOf(c.id().text());
+        if (unfinished.isPresent()) {
+            sealed(engine.drive(unfinished.get().id(), true));
         }
         sealed(engine.drive(engine.plan(c.id().text(), Run.Kind.INCREMENTAL, null, actor).id(), true));
     }

@@ -49,11 +49,10 @@ public final class ReplicationJob implements Job {
         }
         ReplicationEngine engine = engines.apply(canister.text());
         try {
-            Run run = engine.unfinished().stream().filter(r -> r.canister().equals(canister)).findFirst()
-                    .orElseGet(() -> {
-                        engine.awaitRoomForARun(true);
-                        return engine.plan(canister.text(), kind(schedule.get()), null, ACTOR);
-                    });
+            Run run = engine.unfinishedOf(canister.text()).orElseGet(() -> {
+                engine.awaitRoomForARun(true);
+                return engine.plan(canister.text(), kind(schedule.get()), null, ACTOR);
+            });
             Run done = engine.drive(run.id(), true);
             db.inTransaction(tx -> new AuditLog().record(tx, ACTOR, "schedule.run", canister.text(), Map.of("run",
                     done.id(), "kind", done.kind().name().toLowerCase(), "state", done.state().name().toLowerCase(),

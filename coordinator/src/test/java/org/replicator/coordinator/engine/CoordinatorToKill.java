@@ -46,7 +46,7 @@ public final class CoordinatorToKill {
             }
         };
         ReplicationEngine engine = ReplicationEngine.connected(db, gateway, EngineSettings.defaults(), owner, progress);
-        Run run = engine.unfinished().stream().filter(r -> r.canister().text().equals(args[4])).findFirst()
+        Run run = engine.unfinishedOf(args[4])
                 .orElseGet(() -> engine.plan(args[4], Run.Kind.FULL, null, "coordinator-to-kill"));
         Run done = engine.drive(run.id(), true);
         System.out.println("not killed: run " + done.id() + " " + done.state());
