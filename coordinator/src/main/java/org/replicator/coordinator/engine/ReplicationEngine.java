@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IcGateway;
@@ -140,16 +141,27 @@ public final class ReplicationEngine {
      * active replicas, speaks the protocol, and that the estimate fits the budget.
      */
     public Run plan(String canister, Run.Kind kind, BigInteger budget, String actor) {
+        // users' backup canisters replicate on their users' schedules, not in the canister's runs
+        return plan(canister, kind, budget, actor, r -> r.owner().isEmpty(), "");
+    }
+
+    /** Plans a run into one replica only: a user's backup canister, on its user's schedule. */
+    public Run planInto(PrincipalId replica, String canister, Run.Kind kind, BigInteger budget, String actor) {
+        return plan(canister, kind, budget, actor, r -> r.id().equals(replica), " " + replica);
+    }
+
+    private Run plan(String canister, Run.Kind kind, BigInteger budget, String actor, Predicate<Replica> scope,
+            String scopeText) {
         ProtectedCanister c = db.inTransaction(tx -> new CanisterRepository().findActiveByIdOrName(tx, canister))
                 .orElseThrow(() -> new RunRefused("no protected canister is called " + canister
                         + "; add it with `replicator canister add`"));
         // after a failover the image is read from the promoted canister, and a replica on its subnet
         // would not survive that subnet's loss: it waits until the service is back home
         List<Replica> active = db.inTransaction(tx -> replicas.listLive(tx, c.id())).stream()
-                .filter(r -> r.status() == Replica.Status.ACTIVE)
+                .filter(r -> r.status() == Replica.Status.ACTIVE).filter(scope)
                 .filter(r -> !c.failedOver() || !r.subnet().equals(c.liveSubnet())).toList();
         if (active.isEmpty()) {
-            throw new RunRefused("canister " + c.id() + " has no active replica" + (c.failedOver()
+            throw new RunRefused("canister " + c.id() + " has no active replica" + scopeText + (c.failedOver()
                     ? " off subnet " + c.liveSubnet() + ", where it now runs as " + c.liveCanister() : "")
                     + "; create one with `replicator replica create " + c.id() + "`");
         }

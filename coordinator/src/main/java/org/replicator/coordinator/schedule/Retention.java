@@ -30,33 +30,45 @@ public final class Retention {
         this.backups = backups;
     }
 
-    /** Returns the ids of the generations dropped. */
+    /**
+     * Applies the policy to the canister's own replicas (users' backups follow their own policy,
+     * {@link #applyTo}). Returns the ids of the generations dropped.
+     */
     public List<Long> apply(PrincipalId canister, RetentionPolicy policy, String actor) {
         List<Long> dropped = new ArrayList<>();
         for (Replica r : db.inTransaction(tx -> new ReplicaRepository().listLive(tx, canister))) {
-            List<Generation> sealed = db.inTransaction(tx -> generations.list(tx, r.id())).stream()
-                    .filter(Generation::sealed).toList();
-            Set<Long> keep = policy.keep(sealed);
-            List<BackupGeneration> held = null;
-            for (Generation g : sealed) {
-                if (keep.contains(g.id())) {
-                    continue;
-                }
-                if (held == null) {
-                    held = backups.generations(r.id());
-                }
-                Optional<BackupGeneration> copy = held.stream().filter(b -> b.holds(g)).findFirst();
-                if (copy.isPresent()) {
-                    backups.dropGeneration(r.id(), copy.get().id());
-                }
-                db.inTransaction(tx -> {
-                    generations.markDeleted(tx, g.id());
-                    new AuditLog().record(tx, actor, "retention.drop", canister.text(), Map.of("replica", r.id().text(),
-                            "generation", g.id(), "policy", policy.describe()));
-                    return null;
-                });
-                dropped.add(g.id());
+            if (r.owner().isEmpty()) {
+                dropped.addAll(applyTo(r, policy, actor));
             }
+        }
+        return dropped;
+    }
+
+    /** Applies the policy to one replica. Returns the ids of the generations dropped. */
+    public List<Long> applyTo(Replica r, RetentionPolicy policy, String actor) {
+        List<Long> dropped = new ArrayList<>();
+        List<Generation> sealed = db.inTransaction(tx -> generations.list(tx, r.id())).stream()
+                .filter(Generation::sealed).toList();
+        Set<Long> keep = policy.keep(sealed);
+        List<BackupGeneration> held = null;
+        for (Generation g : sealed) {
+            if (keep.contains(g.id())) {
+                continue;
+            }
+            if (held == null) {
+                held = backups.generations(r.id());
+            }
+            Optional<BackupGeneration> copy = held.stream().filter(b -> b.holds(g)).findFirst();
+            if (copy.isPresent()) {
+                backups.dropGeneration(r.id(), copy.get().id());
+            }
+            db.inTransaction(tx -> {
+                generations.markDeleted(tx, g.id());
+                new AuditLog().record(tx, actor, "retention.drop", r.source().text(), Map.of("replica", r.id().text(),
+                        "generation", g.id(), "policy", policy.describe()));
+                return null;
+            });
+            dropped.add(g.id());
         }
         return dropped;
     }

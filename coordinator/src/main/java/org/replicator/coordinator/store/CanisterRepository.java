@@ -15,7 +15,7 @@ import org.replicator.coordinator.ids.PrincipalId;
  */
 public final class CanisterRepository {
     private static final String COLUMNS = "canister_id, name, subnet_id, module_hash, live_canister_id, live_subnet_id,"
-            + " added_at";
+            + " added_at, user_backups_allowed";
 
     /** Adds the canister or brings a removed one back; the subnet must have been recorded. */
     public ProtectedCanister add(Connection tx, PrincipalId id, String name, PrincipalId subnet, Digest moduleHash)
@@ -87,6 +87,18 @@ public final class CanisterRepository {
         }
     }
 
+    /** Lets the app's users ask for backup canisters of this canister, or stops letting them. */
+    public void setUserBackupsAllowed(Connection tx, PrincipalId id, boolean allowed) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE canisters SET user_backups_allowed = ?"
+                + " WHERE canister_id = ? AND removed_at IS NULL")) {
+            ps.setBoolean(1, allowed);
+            ps.setString(2, id.text());
+            if (ps.executeUpdate() != 1) {
+                throw new StaleStateException("canister " + id + " is not protected");
+            }
+        }
+    }
+
     /** Records where the service runs after a promotion or a fail-back. */
     public void setLiveCanister(Connection tx, PrincipalId id, PrincipalId live, PrincipalId subnet) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("UPDATE canisters SET live_canister_id = ?, live_subnet_id = ?"
@@ -103,6 +115,7 @@ public final class CanisterRepository {
     private static ProtectedCanister map(ResultSet rs) throws SQLException {
         return new ProtectedCanister(Rows.principal(rs, "canister_id"), Optional.ofNullable(rs.getString("name")),
                 Rows.principal(rs, "subnet_id"), Rows.digest(rs, "module_hash"), Rows.principal(rs, "live_canister_id"),
-                Rows.principal(rs, "live_subnet_id"), Rows.instant(rs, "added_at"));
+                Rows.principal(rs, "live_subnet_id"), Rows.instant(rs, "added_at"),
+                rs.getBoolean("user_backups_allowed"));
     }
 }

@@ -27,7 +27,9 @@ public record Replica(
         /** deleted or detached; kept for history */
         DROPPED,
         /** became the live canister */
-        PROMOTED;
+        PROMOTED,
+        /** handed over to its user: the coordinator is no longer a controller */
+        DETACHED;
 
         String column() {
             return name().toLowerCase();

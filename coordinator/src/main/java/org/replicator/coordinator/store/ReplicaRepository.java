@@ -58,11 +58,14 @@ public final class ReplicaRepository {
         }
     }
 
-    /** The replicas of a source that are not dropped, oldest first. */
+    /**
+     * The replicas of a source the coordinator still looks after (not dropped, not detached to a
+     * user), oldest first.
+     */
     public List<Replica> listLive(Connection tx, PrincipalId source) throws SQLException {
         List<Replica> result = new ArrayList<>();
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
-                + " FROM replicas WHERE source_canister_id = ? AND status <> 'dropped' ORDER BY created_at, replica_id")) {
+                + " FROM replicas WHERE source_canister_id = ? AND status NOT IN ('dropped', 'detached') ORDER BY created_at, replica_id")) {
             ps.setString(1, source.text());
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {

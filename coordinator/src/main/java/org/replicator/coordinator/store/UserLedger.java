@@ -1,0 +1,129 @@
+package org.replicator.coordinator.store;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Optional;
+import org.replicator.coordinator.ids.PrincipalId;
+
+/** The {@code user_ledger} table: each user's deposits and charges, and the balance they add up to. */
+public final class UserLedger {
+    private static final String COLUMNS = "entry_id, principal, at, kind, amount, replica_id, run_id, period_start,"
+            + " period_end, byte_seconds, bytes, estimate, reference, note";
+
+    /**
+     * Records an entry. A second charge for the same run and replica, or a second deposit with the
+     * same reference, violates {@code user_ledger_run_once} / {@code user_ledger_reference_once}.
+     */
+    public UserEntry record(Connection tx, UserEntry.New e) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                INSERT INTO user_ledger (principal, kind, amount, replica_id, run_id, period_start, period_end,
+                                         byte_seconds, bytes, estimate, reference, note)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING\s""" + COLUMNS)) {
+            ps.setString(1, e.principal().text());
+            ps.setString(2, e.kind().column());
+            Rows.setBigInteger(ps, 3, e.amount());
+            Rows.setPrincipal(ps, 4, e.replica());
+            Rows.setLong(ps, 5, e.run());
+            setInstant(ps, 6, e.periodStart());
+            setInstant(ps, 7, e.periodEnd());
+            Rows.setBigInteger(ps, 8, e.byteSeconds());
+            Rows.setLong(ps, 9, e.bytes());
+            Rows.setBigInteger(ps, 10, e.estimate());
+            ps.setString(11, e.reference());
+            ps.setString(12, e.note());
+            return Rows.single(ps, UserLedger::map, "ledger entry");
+        }
+    }
+
+    /** Credits less charges: what the user has left. Negative when charges outran their deposits. */
+    public BigInteger balance(Connection tx, PrincipalId principal) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind IN ('deposit', 'refund')"
+                + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ?")) {
+            ps.setString(1, principal.text());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Rows.bigInteger(rs, "balance");
+            }
+        }
+    }
+
+    /** The balance just before {@code at}: a statement's opening balance. */
+    public BigInteger balanceBefore(Connection tx, PrincipalId principal, Instant at) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind IN ('deposit', 'refund')"
+                + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ? AND at < ?")) {
+            ps.setString(1, principal.text());
+            ps.setObject(2, at.atOffset(ZoneOffset.UTC));
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return Rows.bigInteger(rs, "balance");
+            }
+        }
+    }
+
+    /** The user's entries from {@code from} (inclusive) to {@code to} (exclusive), oldest first; null bounds are open. */
+    public List<UserEntry> entries(Connection tx, PrincipalId principal, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM user_ledger WHERE principal = ?"
+                + " AND (?::timestamptz IS NULL OR at >= ?::timestamptz) AND (?::timestamptz IS NULL OR at < ?::timestamptz)"
+                + " ORDER BY at, entry_id")) {
+            ps.setString(1, principal.text());
+            setInstant(ps, 2, from);
+            setInstant(ps, 3, from);
+            setInstant(ps, 4, to);
+            setInstant(ps, 5, to);
+            return Rows.list(ps, UserLedger::map);
+        }
+    }
+
+    /** Every user's entries in the period, oldest first; null bounds are open. */
+    public List<UserEntry> allEntries(Connection tx, Instant from, Instant to) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM user_ledger WHERE"
+                + " (?::timestamptz IS NULL OR at >= ?::timestamptz) AND (?::timestamptz IS NULL OR at < ?::timestamptz)"
+                + " ORDER BY at, entry_id")) {
+            setInstant(ps, 1, from);
+            setInstant(ps, 2, from);
+            setInstant(ps, 3, to);
+            setInstant(ps, 4, to);
+            return Rows.list(ps, UserLedger::map);
+        }
+    }
+
+    /** Whether the run was already charged to the replica's user. */
+    public boolean runCharged(Connection tx, long run, PrincipalId replica) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement(
+                "SELECT 1 FROM user_ledger WHERE kind = 'run' AND run_id = ? AND replica_id = ?")) {
+            ps.setLong(1, run);
+            ps.setString(2, replica.text());
+            return Rows.first(ps, rs -> true).isPresent();
+        }
+    }
+
+    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        if (value == null) {
+            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
+        } else {
+            ps.setObject(index, value.atOffset(ZoneOffset.UTC));
+        }
+    }
+
+    private static Optional<BigInteger> optionalBig(ResultSet rs, String column) throws SQLException {
+        BigDecimal d = rs.getBigDecimal(column);
+        return d == null ? Optional.empty() : Optional.of(d.toBigIntegerExact());
+    }
+
+    private static UserEntry map(ResultSet rs) throws SQLException {
+        return new UserEntry(rs.getLong("entry_id"), Rows.principal(rs, "principal"), Rows.instant(rs, "at"),
+                UserEntry.Kind.of(rs.getString("kind")), Rows.bigInteger(rs, "amount"),
+                Rows.optionalPrincipal(rs, "replica_id"), Rows.optionalLong(rs, "run_id"),
+                Rows.optionalInstant(rs, "period_start"), Rows.optionalInstant(rs, "period_end"),
+                optionalBig(rs, "byte_seconds"), Rows.optionalLong(rs, "bytes"), optionalBig(rs, "estimate"),
+                Optional.ofNullable(rs.getString("reference")), Optional.ofNullable(rs.getString("note")));
+    }
+}
