@@ -72,7 +72,7 @@ class CliEndToEndTest {
         Result first = run("init", "--data-dir", dataDir.toString());
         assertEquals(0, first.code(), first.err());
         assertTrue(first.out().contains("data directory: " + dataDir.toAbsolutePath()), first.out());
-        assertTrue(first.out().contains("schema: empty -> version 6"), first.out());
+        assertTrue(first.out().contains("schema: empty -> version 7"), first.out());
         assertTrue(dataDir.resolve("postgres").resolve("PG_VERSION").toFile().isFile());
 
         Result second = run("init", "--data-dir", dataDir.toString());
