@@ -13,10 +13,11 @@ import java.util.Properties;
  */
 public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, BigInteger updateExecution,
         BigInteger tenInstructions, BigInteger xnetCall, BigInteger xnetByte, BigInteger ingressReception,
-        BigInteger ingressByte) {
+        BigInteger ingressByte, BigInteger gibStoragePerSecond) {
     public static final String RESOURCE = "org/replicator/localnet/cycles/ic-fees.properties";
     /** Instructions the backup canister spends per byte pulled: SHA-256 (86, docs/protocol.md) and copying. */
     static final long INSTRUCTIONS_PER_BYTE = 100;
+    private static final BigInteger GIB = BigInteger.ONE.shiftLeft(30);
 
     public static FeeTable load() {
         Properties p = new Properties();
@@ -31,7 +32,7 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
         return new FeeTable(Long.parseLong(p.getProperty("reference_subnet_size")), nat(p, "canister_creation_fee"),
                 nat(p, "update_message_execution_fee"), nat(p, "ten_update_instructions_execution_fee"),
                 nat(p, "xnet_call_fee"), nat(p, "xnet_byte_transmission_fee"), nat(p, "ingress_message_reception_fee"),
-                nat(p, "ingress_byte_reception_fee"));
+                nat(p, "ingress_byte_reception_fee"), nat(p, "gib_storage_per_second_fee"));
     }
 
     /**
@@ -56,6 +57,12 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
         BigInteger perCall = xnetCall.add(updateExecution.multiply(BigInteger.TWO));
         return ingressReception.add(updateExecution).add(perCall.multiply(BigInteger.valueOf(2 + pages)))
                 .add(xnetByte.multiply(BigInteger.valueOf(8 * listedIndices)));
+    }
+
+    /** What holding {@code byteSeconds} (bytes times seconds) costs at the storage fee, rounded to the nearest cycle. */
+    public BigInteger storageEstimate(BigInteger byteSeconds) {
+        BigInteger[] qr = byteSeconds.multiply(gibStoragePerSecond).divideAndRemainder(GIB);
+        return qr[1].shiftLeft(1).compareTo(GIB) >= 0 ? qr[0].add(BigInteger.ONE) : qr[0];
     }
 
     private static BigInteger nat(Properties p, String key) {

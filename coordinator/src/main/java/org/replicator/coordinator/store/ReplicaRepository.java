@@ -76,6 +76,15 @@ public final class ReplicaRepository {
         return result;
     }
 
+    /** Every replica a user owns or owned (detached and dropped ones too), oldest first. */
+    public List<Replica> ownedBy(Connection tx, PrincipalId owner) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS
+                + " FROM replicas WHERE owner_principal = ? ORDER BY created_at, replica_id")) {
+            ps.setString(1, owner.text());
+            return Rows.list(ps, ReplicaRepository::map);
+        }
+    }
+
     private static Replica map(ResultSet rs) throws SQLException {
         return new Replica(Rows.principal(rs, "replica_id"), Rows.principal(rs, "source_canister_id"),
                 Rows.principal(rs, "subnet_id"), Replica.Status.of(rs.getString("status")), Rows.digest(rs, "wasm_hash"),

@@ -5,8 +5,10 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -347,6 +349,41 @@ public final class RunRepository {
             }
         }
         return runs;
+    }
+
+    /**
+     * Runs newest first, narrowed by whichever filters are given (null = any): of one canister,
+     * into at least one replica one user owns, started in {@code [from, to)}; at most {@code limit}
+     * (null = all).
+     */
+    public List<Run> listFiltered(Connection tx, PrincipalId canister, PrincipalId owner, Instant from, Instant to,
+            Integer limit) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM runs WHERE"
+                + " (?::text IS NULL OR canister_id = ?)"
+                + " AND (?::text IS NULL OR EXISTS (SELECT 1 FROM run_replicas p JOIN replicas r USING (replica_id)"
+                + "      WHERE p.run_id = runs.run_id AND r.owner_principal = ?))"
+                + " AND (?::timestamptz IS NULL OR started_at >= ?::timestamptz)"
+                + " AND (?::timestamptz IS NULL OR started_at < ?::timestamptz)"
+                + " ORDER BY run_id DESC LIMIT ?")) {
+            String c = canister == null ? null : canister.text();
+            String o = owner == null ? null : owner.text();
+            ps.setString(1, c);
+            ps.setString(2, c);
+            ps.setString(3, o);
+            ps.setString(4, o);
+            for (int i : new int[] {5, 6}) {
+                ps.setObject(i, from == null ? null : from.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            for (int i : new int[] {7, 8}) {
+                ps.setObject(i, to == null ? null : to.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
+            }
+            if (limit == null) {
+                ps.setNull(9, Types.INTEGER);
+            } else {
+                ps.setInt(9, limit);
+            }
+            return Rows.list(ps, RunRepository::map);
+        }
     }
 
     // ---- replicas' parts ----------------------------------------------------------------------

@@ -15,7 +15,7 @@ import org.replicator.coordinator.ids.PrincipalId;
 
 /** The {@code user_ledger} table: each user's deposits and charges, and the balance they add up to. */
 public final class UserLedger {
-    private static final String COLUMNS = "entry_id, principal, at, kind, amount, replica_id, run_id, period_start,"
+    static final String COLUMNS = "entry_id, principal, at, kind, amount, replica_id, run_id, period_start,"
             + " period_end, byte_seconds, bytes, estimate, reference, note";
 
     /**
@@ -118,7 +118,7 @@ public final class UserLedger {
         return d == null ? Optional.empty() : Optional.of(d.toBigIntegerExact());
     }
 
-    private static UserEntry map(ResultSet rs) throws SQLException {
+    static UserEntry map(ResultSet rs) throws SQLException {
         return new UserEntry(rs.getLong("entry_id"), Rows.principal(rs, "principal"), Rows.instant(rs, "at"),
                 UserEntry.Kind.of(rs.getString("kind")), Rows.bigInteger(rs, "amount"),
                 Rows.optionalPrincipal(rs, "replica_id"), Rows.optionalLong(rs, "run_id"),
