@@ -113,6 +113,20 @@ public final class BackupCanisterClient {
     }
 
     /**
+     * Chunk {@code index} of generation {@code generation} (the canister's numbering) by query, as
+     * stored, with the hash the canister keeps for it: auditors check one against the other and the
+     * hashes against the generation's root. One replica answers, uncertified.
+     */
+    public ImageChunk readChunk(PrincipalId replica, long generation, long index) {
+        byte[] reply = query(replica, "read_chunk", Candid.record().nat64("generation", generation).nat64("index", index)
+                .toArg());
+        return ProtocolCalls.decode(replica, ROLE, "read_chunk", reply, r -> {
+            Map<?, ?> m = Candid.replyRecord(r);
+            return new ImageChunk(index, Candid.blob(m, "bytes"), Digest.of(Candid.blob(m, "hash")));
+        });
+    }
+
+    /**
      * Re-hashes a generation's stored chunks and recomputes its root. The canister stops after its
      * instruction budget with {@code done = false}; this calls again until it is done.
      */
