@@ -253,6 +253,23 @@ extern "C" fn set_source() {
     });
 }
 
+/// Replaces the canister's own coordinator list (docs/backup-canister.md, Handing the canister
+/// over). Only a listed coordinator may, and the list may not be empty; an error changes nothing.
+#[export_name = "canister_update set_coordinators"]
+extern "C" fn set_coordinators() {
+    let caller = api::caller();
+    let outcome = state::with(|s| -> Result<(Type, Value), String> {
+        interface::may_set_coordinators(&s.config, &caller)?;
+        let list = interface::parse_coordinators(&required_arg()?).map_err(bad)?;
+        s.config.coordinators = list;
+        Ok((interface::coordinators_type(), interface::coordinators(&s.config)))
+    });
+    match outcome {
+        Ok((t, v)) => api::reply_candid(t, v),
+        Err(e) => api::reject(&e),
+    }
+}
+
 #[export_name = "canister_update restore_to"]
 extern "C" fn restore_to() {
     serve(|s| {

@@ -29,6 +29,44 @@ pub fn parse_config(v: &Value) -> Result<Config, String> {
     Ok(Config { source, coordinators, parallelism, cycle_budget })
 }
 
+/// Who may replace the coordinator list: only a principal on it now. Controllers who are not on
+/// it cannot, so a user among the controllers cannot drop the coordinator that funds and drives
+/// the canister; once the list names only them, it is theirs to change.
+pub fn may_set_coordinators(config: &Config, caller: &[u8]) -> Result<(), String> {
+    if config.coordinators.iter().any(|c| c.as_slice() == caller) {
+        Ok(())
+    } else {
+        Err(format!(
+            "{}: {} is not a coordinator of this backup canister; only its coordinators may replace them",
+            crate::protocol::reject::NOT_ALLOWED,
+            api::principal_text(caller)
+        ))
+    }
+}
+
+/// `set_coordinators`' argument: a non-empty `vec principal`; a principal given twice is kept once.
+pub fn parse_coordinators(v: &Value) -> Result<Vec<Vec<u8>>, String> {
+    let mut list: Vec<Vec<u8>> = Vec::new();
+    for p in v.as_vec()? {
+        let p = p.as_principal()?.to_vec();
+        if !list.contains(&p) {
+            list.push(p);
+        }
+    }
+    if list.is_empty() {
+        return Err("set_coordinators needs at least one principal: with none, nobody but the controllers could drive the backups".to_string());
+    }
+    Ok(list)
+}
+
+pub fn coordinators_type() -> Type {
+    Type::vec(Type::Principal)
+}
+
+pub fn coordinators(config: &Config) -> Value {
+    Value::Vec(config.coordinators.iter().map(|c| Value::Principal(c.clone())).collect())
+}
+
 /// `set_source`'s second argument, `opt record { abandon_run : opt bool }`: whether to abandon a
 /// run of the old source. Absent, `null` or without the field: false.
 pub fn parse_set_source_options(v: Option<&Value>) -> Result<bool, String> {
@@ -196,6 +234,30 @@ pub fn verify_type() -> Type {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn config(coordinators: Vec<Vec<u8>>) -> Config {
+        Config { source: vec![1], coordinators, parallelism: 4, cycle_budget: None }
+    }
+
+    #[test]
+    fn only_a_listed_coordinator_may_replace_the_coordinators() {
+        let c = config(vec![vec![3], vec![4]]);
+        assert_eq!(may_set_coordinators(&c, &[4]), Ok(()));
+        let e = may_set_coordinators(&c, &[5]).unwrap_err();
+        assert!(e.starts_with("NOT_ALLOWED: ") && e.contains("is not a coordinator"), "{}", e);
+        assert!(may_set_coordinators(&config(vec![]), &[3]).is_err(), "an empty list admits nobody");
+    }
+
+    #[test]
+    fn the_new_coordinators_are_a_non_empty_list_of_principals_kept_once() {
+        let list = Value::Vec(vec![Value::Principal(vec![9]), Value::Principal(vec![8]), Value::Principal(vec![9])]);
+        assert_eq!(parse_coordinators(&list), Ok(vec![vec![9], vec![8]]));
+        let e = parse_coordinators(&Value::Vec(vec![])).unwrap_err();
+        assert!(e.contains("at least one principal"), "{}", e);
+        assert!(parse_coordinators(&Value::Vec(vec![Value::Text("x".into())])).is_err());
+        assert!(parse_coordinators(&Value::Principal(vec![9])).is_err(), "a principal alone is not a list");
+        assert_eq!(coordinators(&config(vec![vec![9]])), Value::Vec(vec![Value::Principal(vec![9])]));
+    }
 
     #[test]
     fn set_source_options_default_to_keeping_the_run_and_refuse_other_shapes() {

@@ -163,6 +163,37 @@ class BackupCanisterTest {
     }
 
     @Test
+    void onlyACoordinatorReplacesTheCoordinatorsNeverWithNoneAndTheOldOnesAreThenRefused() {
+        Principal source = f.source(1, BackupFixture.CHUNK, 15);
+        try (IcClient coordinator = IcClient.forNet(net); IcClient user = IcClient.forNet(net)) {
+            // installed by `ic`, its controller, with `coordinator` as its one coordinator
+            Principal backup = f.backup(2, BackupFixture.initArg(source, List.of(coordinator.principal()), 2, null));
+            Rejected controller = assertThrows(Rejected.class,
+                    () -> ic.update(backup, "set_coordinators", Candid.principals(List.of(user.principal()))));
+            assertTrue(controller.getMessage().contains("NOT_ALLOWED") && controller.getMessage().contains("is not a"
+                    + " coordinator"), controller.getMessage());
+            Rejected stranger = assertThrows(Rejected.class,
+                    () -> user.update(backup, "set_coordinators", Candid.principals(List.of(user.principal()))));
+            assertTrue(stranger.getMessage().contains("NOT_ALLOWED"), stranger.getMessage());
+            Rejected empty = assertThrows(Rejected.class,
+                    () -> coordinator.update(backup, "set_coordinators", Candid.principals(List.of())));
+            assertTrue(empty.getMessage().contains("BAD_ARGUMENT") && empty.getMessage().contains("at least one"),
+                    empty.getMessage());
+            coordinator.query(backup, "status", Candid.EMPTY); // still a coordinator: the refusals changed nothing
+
+            Object list = Candid.decode(coordinator.update(backup, "set_coordinators",
+                    Candid.principals(List.of(user.principal(), user.principal()))));
+            Object[] now = (Object[]) list;
+            assertEquals(1, now.length, "a principal given twice is kept once");
+            assertEquals(user.principal().toString(), now[0].toString());
+            Rejected old = assertThrows(Rejected.class, () -> coordinator.query(backup, "status", Candid.EMPTY));
+            assertTrue(old.getMessage().contains("NOT_ALLOWED"), old.getMessage());
+            user.update(backup, "sync", Candid.EMPTY);
+            assertEquals("sealed", runState(f.awaitRun(backup, "sealed", "paused", "failed")));
+        }
+    }
+
+    @Test
     void corruptedRepliesAreNeverSealedAndTheRunResumesOnceTheLinkIsClean() {
         Principal source = f.source(1, IMAGE, 15);
         Principal backup = f.backup(2, source, 1);

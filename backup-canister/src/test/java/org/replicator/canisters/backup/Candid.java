@@ -55,6 +55,12 @@ final class Candid {
         return IDLArgs.create(java.util.List.of(IDLValue.create(org.replicator.localnet.testing.IcClient.ic4j(p), Type.PRINCIPAL))).toBytes();
     }
 
+    static byte[] principals(java.util.List<org.replicator.localnet.ids.Principal> ps) {
+        return IDLArgs.create(java.util.List.of(IDLValue.create(ps.stream().map(org.replicator.localnet.testing.IcClient::ic4j)
+                .toArray(org.ic4j.types.Principal[]::new), org.ic4j.candid.parser.IDLType.createType(Type.VEC,
+                        org.ic4j.candid.parser.IDLType.createType(Type.PRINCIPAL))))).toBytes();
+    }
+
     /** A principal field as its text form. */
     static String principalText(Object record, String name) {
         return field(record, name).toString();
