@@ -208,6 +208,24 @@ public final class IcGateway implements AutoCloseable {
         }
     }
 
+    /**
+     * update_settings with only {@code controllers} set: they replace the canister's controllers
+     * (the other settings stay). Only a controller may ask; a caller that leaves itself out loses
+     * control with this call.
+     */
+    public void updateSettings(PrincipalId canister, List<PrincipalId> controllers) {
+        if (controllers.isEmpty()) {
+            throw new IllegalArgumentException("update_settings with no controllers would leave " + canister
+                    + " uncontrollable");
+        }
+        Principal[] ids = controllers.stream().map(PrincipalId::toIc4j).toArray(Principal[]::new);
+        Candid.RecordBuilder settings = Candid.record().field("controllers", Optional.of(ids),
+                Candid.optType(Candid.vecType(IDLType.createType(Type.PRINCIPAL))));
+        byte[] arg = Candid.record().principal("canister_id", canister)
+                .field("settings", settings.values(), settings.type()).toArg();
+        update(MANAGEMENT, canister, "update_settings", arg);
+    }
+
     /** stop_canister: the canister finishes its open calls and then accepts none; only a controller may ask. */
     public void stopCanister(PrincipalId canister) {
         update(MANAGEMENT, canister, "stop_canister", canisterIdArg(canister));

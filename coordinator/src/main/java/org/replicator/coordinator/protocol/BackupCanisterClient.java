@@ -85,6 +85,25 @@ public final class BackupCanisterClient {
         return ProtocolCalls.decode(replica, ROLE, "set_source", reply, r -> status(Candid.replyRecord(r)));
     }
 
+    /**
+     * Replaces the backup canister's own coordinator list (set_coordinators) and returns it as it now
+     * is. Only a listed coordinator may; others are rejected with NOT_ALLOWED, an empty list with
+     * BAD_ARGUMENT.
+     */
+    public List<PrincipalId> setCoordinators(PrincipalId replica, List<PrincipalId> coordinators) {
+        Principal[] ids = coordinators.stream().map(PrincipalId::toIc4j).toArray(Principal[]::new);
+        byte[] arg = IDLArgs.create(List.of(IDLValue.create(ids, Candid.vecType(IDLType.createType(Type.PRINCIPAL)))))
+                .toBytes();
+        byte[] reply = update(replica, "set_coordinators", arg);
+        return ProtocolCalls.decode(replica, ROLE, "set_coordinators", reply, r -> {
+            List<PrincipalId> now = new ArrayList<>();
+            for (Object p : (Object[]) IDLArgs.fromBytes(r).getArgs().get(0).getValue()) {
+                now.add(PrincipalId.of((Principal) p));
+            }
+            return now;
+        });
+    }
+
     /** Drops the backup canister's generation {@code generation} (its own numbering); its unshared chunks are freed. */
     public BackupStatus dropGeneration(PrincipalId replica, long generation) {
         byte[] arg = IDLArgs.create(List.of(IDLValue.create(generation, IDLType.createType(Type.NAT64)))).toBytes();
