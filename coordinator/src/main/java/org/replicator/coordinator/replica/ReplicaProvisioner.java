@@ -45,9 +45,13 @@ public final class ReplicaProvisioner {
         this.app = app;
     }
 
-    /** What to create. */
+    /** What to create; {@code owner} is the user whose backup canister it is, among its controllers. */
     public record Request(String canister, Optional<PrincipalId> subnet, boolean forceSameSubnet, Integer parallelism,
-            BigInteger cycles, BigInteger cyclesPerRun) {
+            BigInteger cycles, BigInteger cyclesPerRun, Optional<PrincipalId> owner) {
+        public Request(String canister, Optional<PrincipalId> subnet, boolean forceSameSubnet, Integer parallelism,
+                BigInteger cycles, BigInteger cyclesPerRun) {
+            this(canister, subnet, forceSameSubnet, parallelism, cycles, cyclesPerRun, Optional.empty());
+        }
     }
 
     public Replica create(Request request, String actor, Consumer<String> step) {
@@ -80,14 +84,17 @@ public final class ReplicaProvisioner {
 
         step.accept("creating a canister on subnet " + choice.subnet().id() + " with " + request.cycles() + " cycles ("
                 + funding.describe() + ")");
-        PrincipalId created = funding.createCanister(choice.subnet(), request.cycles(), List.of(gateway.caller()));
+        List<PrincipalId> controllers = new java.util.ArrayList<>(List.of(gateway.caller()));
+        request.owner().ifPresent(controllers::add);
+        PrincipalId created = funding.createCanister(choice.subnet(), request.cycles(), controllers);
         db.inTransaction(tx -> {
-            replicas.insert(tx, created, source.id(), choice.subnet().id(), Replica.Status.CREATING, module.sha256(), null,
-                    choice.sameSubnetForced());
+            replicas.insert(tx, created, source.id(), choice.subnet().id(), Replica.Status.CREATING, module.sha256(),
+                    request.owner().orElse(null), choice.sameSubnetForced());
             new CycleLedger().record(tx, new CycleEntry.New(null, source.id(), created, null, CycleEntry.Kind.CREATION,
                     request.cycles(), "initial balance from " + funding.describe()));
             new AuditLog().record(tx, actor, "replica.create", source.id().text(), Map.of("replica", created.text(),
-                    "subnet", choice.subnet().id().text(), "same_subnet_forced", choice.sameSubnetForced()));
+                    "subnet", choice.subnet().id().text(), "same_subnet_forced", choice.sameSubnetForced(),
+                    "owner", request.owner().map(PrincipalId::text).orElse("")));
             return null;
         });
 

@@ -71,6 +71,16 @@ public final class UserBackupRepository {
         }
     }
 
+    /** When the newest sealed full run into this replica finished, if any. */
+    public Optional<Instant> lastFullSealedAt(Connection tx, PrincipalId replica) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT max(r.finished_at) AS at FROM runs r"
+                + " JOIN run_replicas p ON p.run_id = r.run_id"
+                + " WHERE p.replica_id = ? AND r.kind = 'full' AND p.state = 'sealed'")) {
+            ps.setString(1, replica.text());
+            return Rows.first(ps, rs -> Rows.instant(rs, "at")).flatMap(Optional::ofNullable);
+        }
+    }
+
     public void recordStorageReading(Connection tx, PrincipalId replica, UserBackup.StorageReading reading)
             throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("UPDATE user_backups SET storage_read_at = ?,"

@@ -95,6 +95,33 @@ public final class UserLedger {
         }
     }
 
+    /** The user's deposit recorded with this reference, if any. */
+    public Optional<UserEntry> deposit(Connection tx, PrincipalId principal, String reference) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM user_ledger WHERE principal = ?"
+                + " AND reference = ?")) {
+            ps.setString(1, principal.text());
+            ps.setString(2, reference);
+            return Rows.first(ps, UserLedger::map);
+        }
+    }
+
+    /** A sealed run into a user's backup canister not charged yet. */
+    public record Uncharged(long run, PrincipalId replica) {
+    }
+
+    /** Sealed runs into users' backup canisters that have no charge yet, oldest first. */
+    public List<Uncharged> uncharged(Connection tx) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("""
+                SELECT p.run_id, p.replica_id FROM run_replicas p
+                  JOIN replicas r ON r.replica_id = p.replica_id AND r.owner_principal IS NOT NULL
+                 WHERE p.state = 'sealed'
+                   AND NOT EXISTS (SELECT 1 FROM user_ledger l WHERE l.kind = 'run' AND l.run_id = p.run_id
+                                      AND l.replica_id = p.replica_id)
+                 ORDER BY p.run_id""")) {
+            return Rows.list(ps, rs -> new Uncharged(rs.getLong("run_id"), Rows.principal(rs, "replica_id")));
+        }
+    }
+
     /** Whether the run was already charged to the replica's user. */
     public boolean runCharged(Connection tx, long run, PrincipalId replica) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement(

@@ -5,8 +5,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
-import java.time.ZoneOffset;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -60,16 +59,22 @@ public final class UserRepository {
         }
     }
 
-    /** Moves the user to {@code status}; {@code deletionDue} is kept only while paused. */
-    public User setStatus(Connection tx, PrincipalId principal, User.Status status, Instant deletionDue)
-            throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("UPDATE users SET status = ?, deletion_due_at = ?,"
+    /**
+     * Moves the user to {@code status}. A paused user gets a deletion date {@code grace} from now
+     * (by the database clock) unless they already have one; any other status clears it.
+     */
+    public User setStatus(Connection tx, PrincipalId principal, User.Status status, Duration grace) throws SQLException {
+        try (PreparedStatement ps = tx.prepareStatement("UPDATE users SET status = ?,"
+                + " deletion_due_at = CASE WHEN ? THEN COALESCE(deletion_due_at, now() + ? * interval '1 millisecond')"
+                + " ELSE NULL END,"
                 + " status_since = CASE WHEN status = ? THEN status_since ELSE now() END"
                 + " WHERE principal = ? RETURNING " + COLUMNS)) {
+            boolean paused = status == User.Status.PAUSED;
             ps.setString(1, status.column());
-            ps.setObject(2, deletionDue == null ? null : deletionDue.atOffset(ZoneOffset.UTC));
-            ps.setString(3, status.column());
-            ps.setString(4, principal.text());
+            ps.setBoolean(2, paused);
+            ps.setLong(3, paused ? grace.toMillis() : 0);
+            ps.setString(4, status.column());
+            ps.setString(5, principal.text());
             return Rows.single(ps, UserRepository::map, "user " + principal);
         }
     }
