@@ -65,8 +65,9 @@ final class ServeCommand implements Callable<Integer> {
     Path adminTokenFile;
 
     @Option(names = "--user-backup-cycles", paramLabel = "C",
-            description = "the cycles a user's new backup canister starts with (default 3000000000000)")
-    BigInteger userBackupCycles = BigInteger.valueOf(3_000_000_000_000L);
+            description = "the cycles a user's new backup canister starts with, which the user's"
+                    + " balance must cover besides the creation fee (default 2000000000000)")
+    BigInteger userBackupCycles = BigInteger.valueOf(2_000_000_000_000L);
 
     @Override
     public Integer call() throws IOException, InterruptedException, SchedulerException {
