@@ -69,6 +69,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " balance must cover besides the creation fee (default 2000000000000)")
     BigInteger userBackupCycles = BigInteger.valueOf(2_000_000_000_000L);
 
+    @Option(names = "--user-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how long a paused user's generations are kept before they may be deleted, announced when"
+                    + " the user is paused (default: 720h, 30 days)")
+    Duration userGrace = UserAccounts.DEFAULT_GRACE;
+
     @Override
     public Integer call() throws IOException, InterruptedException, SchedulerException {
         PrintWriter err = spec.commandLine().getErr();
@@ -88,10 +93,10 @@ final class ServeCommand implements Callable<Integer> {
         try (Session session = new Session(root, err)) {
             // users' backups are scheduled into the cluster's tables even when this process runs no jobs
             Scheduler scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
-                    new ConsoleRunProgress(err));
+                    new ConsoleRunProgress(err), userGrace);
             try {
                 UserSchedules schedules = new UserSchedules(scheduler);
-                UserAccounts accounts = new UserAccounts(session.database(), schedules, UserAccounts.DEFAULT_GRACE);
+                UserAccounts accounts = new UserAccounts(session.database(), schedules, userGrace);
                 UsersApi users = new UsersApi(session.database(),
                         new RequestAuthenticator(session.database(), adminToken, Clock.systemUTC()), accounts,
                         // the IC is reached only when a user asks for a backup canister
