@@ -19,6 +19,7 @@ import org.replicator.coordinator.agent.IdentitiesTest;
 import org.replicator.coordinator.agent.Network;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
+import org.replicator.coordinator.http.ReplicatorMetrics;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.store.Database;
@@ -180,5 +181,14 @@ class UserBackupsEndToEndTest extends WorldTest {
         assertEquals("active", scalar(db, "SELECT status FROM replicas"));
         assertFalse("PAUSED".equals(scalar(db, "SELECT trigger_state FROM qrtz_triggers WHERE trigger_group ="
                 + " 'user-replication'")), "the schedule runs again");
+        try (Database database = Database.open(db)) {
+            var balances = ReplicatorMetrics.register(database).scrape().stream()
+                    .filter(m -> m.getMetadata().getName().equals("replicator_user_balance_cycles")).findFirst()
+                    .orElseThrow();
+            var point = ((io.prometheus.metrics.model.snapshots.GaugeSnapshot) balances).getDataPoints().get(0);
+            assertEquals(user, point.getLabels().get("user"));
+            assertEquals("active", point.getLabels().get("status"));
+            assertTrue(point.getValue() > 0, "the metric shows the balance: " + point.getValue());
+        }
     }
 }
