@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -13,10 +14,12 @@ import java.util.Properties;
  */
 public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, BigInteger updateExecution,
         BigInteger tenInstructions, BigInteger xnetCall, BigInteger xnetByte, BigInteger ingressReception,
-        BigInteger ingressByte) {
+        BigInteger ingressByte, BigInteger gibStoragePerSecond) {
     public static final String RESOURCE = "org/replicator/localnet/cycles/ic-fees.properties";
     /** Instructions the backup canister spends per byte pulled: SHA-256 (86, docs/protocol.md) and copying. */
     static final long INSTRUCTIONS_PER_BYTE = 100;
+    private static final BigInteger GIB = BigInteger.ONE.shiftLeft(30);
+    private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
 
     public static FeeTable load() {
         Properties p = new Properties();
@@ -31,7 +34,7 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
         return new FeeTable(Long.parseLong(p.getProperty("reference_subnet_size")), nat(p, "canister_creation_fee"),
                 nat(p, "update_message_execution_fee"), nat(p, "ten_update_instructions_execution_fee"),
                 nat(p, "xnet_call_fee"), nat(p, "xnet_byte_transmission_fee"), nat(p, "ingress_message_reception_fee"),
-                nat(p, "ingress_byte_reception_fee"));
+                nat(p, "ingress_byte_reception_fee"), nat(p, "gib_storage_per_second_fee"));
     }
 
     /**
@@ -56,6 +59,24 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
         BigInteger perCall = xnetCall.add(updateExecution.multiply(BigInteger.TWO));
         return ingressReception.add(updateExecution).add(perCall.multiply(BigInteger.valueOf(2 + pages)))
                 .add(xnetByte.multiply(BigInteger.valueOf(8 * listedIndices)));
+    }
+
+    /**
+     * What holding {@code bytes} of canister memory for {@code period} costs on a subnet of
+     * {@code subnetSize} nodes: the storage fee per GiB-second scaled by subnetSize /
+     * referenceSubnetSize (rounded down, as the network scales each fee before charging), times
+     * the byte-seconds held, rounded down to whole cycles.
+     */
+    public BigInteger storageEstimate(long bytes, Duration period, long subnetSize) {
+        if (bytes < 0 || period.isNegative() || subnetSize < 1) {
+            throw new IllegalArgumentException("a storage estimate needs bytes >= 0, a period >= 0 and a subnet of at"
+                    + " least one node, not " + bytes + " bytes, " + period + ", " + subnetSize + " nodes");
+        }
+        BigInteger nanos = BigInteger.valueOf(period.getSeconds()).multiply(NANOS_PER_SECOND)
+                .add(BigInteger.valueOf(period.getNano()));
+        BigInteger fee = gibStoragePerSecond.multiply(BigInteger.valueOf(subnetSize))
+                .divide(BigInteger.valueOf(referenceSubnetSize));
+        return BigInteger.valueOf(bytes).multiply(nanos).multiply(fee).divide(GIB.multiply(NANOS_PER_SECOND));
     }
 
     private static BigInteger nat(Properties p, String key) {
