@@ -8,6 +8,7 @@ import java.util.concurrent.Callable;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.replicator.coordinator.schedule.ScheduledReplication;
+import org.replicator.coordinator.users.StorageBillingJob;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.replicator.coordinator.http.StatusServer;
@@ -44,9 +45,18 @@ final class ServeCommand implements Callable<Integer> {
                     + " taken to be dead and its running jobs recovered by another (default: 7500ms)")
     Duration clusterCheckin = Duration.ofMillis(7500);
 
+    @Option(names = "--billing-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how often users are charged for their backup canisters' storage and generations past"
+                    + " their deletion date are deleted; one process of the cluster sweeps per interval; the last"
+                    + " process started sets the interval (default: 1h)")
+    Duration billingInterval = Duration.ofHours(1);
+
     @Override
     public Integer call() throws IOException, InterruptedException, SchedulerException {
         PrintWriter err = spec.commandLine().getErr();
+        if (billingInterval.isNegative() || billingInterval.isZero()) {
+            throw new CommandFailure(ExitCodes.USAGE, "--billing-interval must be positive, not " + billingInterval);
+        }
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         // Ctrl-C ends the JVM; the hook lets the server and an embedded database shut down first
@@ -66,9 +76,10 @@ final class ServeCommand implements Callable<Integer> {
             if (!noScheduler) {
                 scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
                         new ConsoleRunProgress(err));
+                StorageBillingJob.schedule(scheduler, billingInterval);
                 scheduler.start();
                 err.println("running the schedules (`replicator schedule list`) as " + scheduler.getSchedulerInstanceId()
-                        + " of cluster " + scheduler.getSchedulerName());
+                        + " of cluster " + scheduler.getSchedulerName() + "; storage billing every " + billingInterval);
             }
             err.flush();
             try {
