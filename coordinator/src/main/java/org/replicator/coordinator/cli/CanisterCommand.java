@@ -22,7 +22,8 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "canister", mixinStandardHelpOptions = true,
         description = "Manages the canisters Replicator protects.",
-        subcommands = {CanisterCommand.Add.class, CanisterCommand.ListCanisters.class, CanisterCommand.Remove.class})
+        subcommands = {CanisterCommand.Add.class, CanisterCommand.ListCanisters.class, CanisterCommand.Remove.class,
+                CanisterCommand.AllowUsers.class})
 final class CanisterCommand implements Runnable {
     @ParentCommand
     Replicator root;
@@ -43,6 +44,7 @@ final class CanisterCommand implements Runnable {
         m.put("module_hash", c.moduleHash().map(Object::toString).orElse(null));
         m.put("live_canister", c.liveCanister().text());
         m.put("added_at", c.addedAt().toString());
+        m.put("user_backups_allowed", c.userBackupsAllowed());
         return m;
     }
 
@@ -174,6 +176,48 @@ final class CanisterCommand implements Runnable {
                     Output.json(out, toJson(removed));
                 } else {
                     out.println("no longer protecting " + removed.id());
+                    out.flush();
+                }
+            }
+            return ExitCodes.OK;
+        }
+    }
+
+    @Command(name = "allow-users", mixinStandardHelpOptions = true,
+            description = {"Lets the canister's users ask for backup canisters of their own (`replicator user request`,"
+                    + " POST /api/users/{p}/backups), or with --off stops new requests; backups already made are kept."})
+    static final class AllowUsers implements Callable<Integer> {
+        @ParentCommand
+        CanisterCommand parent;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "CANISTER", description = "the canister's id or name")
+        String canister;
+
+        @Option(names = "--off", description = "refuse users' requests from now on")
+        boolean off;
+
+        @Override
+        public Integer call() {
+            try (Session session = new Session(parent.root, spec.commandLine().getErr())) {
+                CanisterRepository canisters = new CanisterRepository();
+                String actor = session.identity().principal().text();
+                ProtectedCanister changed = session.database().inTransaction(tx -> {
+                    ProtectedCanister c = canisters.findActiveByIdOrName(tx, canister).orElseThrow(() ->
+                            new CommandFailure(ExitCodes.FAILURE, "no protected canister is called " + canister
+                                    + "; see `replicator canister list`"));
+                    canisters.setUserBackupsAllowed(tx, c.id(), !off);
+                    new AuditLog().record(tx, actor, "canister.user_backups", c.id().text(), Map.of("allowed", !off));
+                    return canisters.findActive(tx, c.id()).orElseThrow();
+                });
+                PrintWriter out = spec.commandLine().getOut();
+                if (session.json()) {
+                    Output.json(out, toJson(changed));
+                } else {
+                    out.println(changed.id() + (off ? " no longer takes" : " takes") + " users' requests for backup"
+                            + " canisters of their own");
                     out.flush();
                 }
             }

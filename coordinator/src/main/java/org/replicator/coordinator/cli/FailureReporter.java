@@ -4,6 +4,7 @@ import org.replicator.coordinator.agent.IcException;
 import org.replicator.coordinator.agent.IdentityException;
 import org.replicator.coordinator.ids.MalformedPrincipalException;
 import org.replicator.coordinator.store.DatabaseException;
+import org.replicator.coordinator.users.UserRefused;
 import picocli.CommandLine;
 
 /**
@@ -32,6 +33,9 @@ final class FailureReporter implements CommandLine.IExecutionExceptionHandler {
         }
         if (e instanceof DatabaseException) {
             return ExitCodes.DATABASE;
+        }
+        if (e instanceof UserRefused u && u.reason() == UserRefused.Reason.INVALID) {
+            return ExitCodes.USAGE;
         }
         if (e instanceof IdentityException || e instanceof MalformedPrincipalException
                 || e instanceof IllegalArgumentException) {

@@ -13,7 +13,7 @@ import picocli.CommandLine.ScopeType;
                 + " track of every run and its cycle cost.",
         subcommands = {InitCommand.class, CanisterCommand.class, ReplicaCommand.class, ReplicateCommand.class,
                 StatusCommand.class, GenerationsCommand.class, VerifyCommand.class, RestoreCommand.class, PromoteCommand.class,
-                PrimaryCommand.class, FenceCommand.class, FailbackCommand.class, WatchCommand.class, ServeCommand.class, ScheduleCommand.class, CostsCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
+                PrimaryCommand.class, FenceCommand.class, FailbackCommand.class, WatchCommand.class, ServeCommand.class, ScheduleCommand.class, UserCommand.class, CostsCommand.class, LocalnetCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Exit codes: 0 ok, 1 failure, 2 usage or invalid input, 3 IC unreachable or rejected,"
                 + " 4 database problem. See docs/cli.md."})
 public final class Replicator implements Runnable {

@@ -5,13 +5,14 @@ import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.Callable;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
-import org.replicator.coordinator.schedule.ScheduledReplication;
-import org.replicator.coordinator.users.StorageBillingJob;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.quartz.Scheduler;
+import org.quartz.SchedulerException;
 import org.replicator.coordinator.http.StatusServer;
+import org.replicator.coordinator.schedule.ScheduledReplication;
+import org.replicator.coordinator.users.StorageBillingJob;
+import org.replicator.coordinator.users.UserAccounts;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,6 +52,11 @@ final class ServeCommand implements Callable<Integer> {
                     + " process started sets the interval (default: 1h)")
     Duration billingInterval = Duration.ofHours(1);
 
+    @Option(names = "--user-grace", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how long a paused user's generations are kept before they may be deleted, announced when"
+                    + " the user is paused (default: 720h, 30 days)")
+    Duration userGrace = UserAccounts.DEFAULT_GRACE;
+
     @Override
     public Integer call() throws IOException, InterruptedException, SchedulerException {
         PrintWriter err = spec.commandLine().getErr();
@@ -75,7 +81,7 @@ final class ServeCommand implements Callable<Integer> {
             Scheduler scheduler = null;
             if (!noScheduler) {
                 scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
-                        new ConsoleRunProgress(err));
+                        new ConsoleRunProgress(err), userGrace);
                 StorageBillingJob.schedule(scheduler, billingInterval);
                 scheduler.start();
                 err.println("running the schedules (`replicator schedule list`) as " + scheduler.getSchedulerInstanceId()

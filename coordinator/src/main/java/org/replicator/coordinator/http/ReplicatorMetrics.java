@@ -6,6 +6,9 @@ import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.Database;
 import org.replicator.coordinator.store.ProtectedCanister;
 import org.replicator.coordinator.store.StatusQueries;
+import org.replicator.coordinator.store.User;
+import org.replicator.coordinator.store.UserLedger;
+import org.replicator.coordinator.store.UserRepository;
 
 /**
  * The coordinator's state as Prometheus metrics, read from the database at each scrape, so that
@@ -52,6 +55,17 @@ public final class ReplicatorMetrics {
                 .help("Cycles the canister's runs and restores consumed, as measured (the cycle ledger)")
                 .labelNames("canister")
                 .callback(cb -> db.inTransaction(q::spent).forEach(s -> cb.call(s.cycles().doubleValue(), s.canister())))
+                .register(registry);
+        GaugeWithCallback.builder().name("replicator_user_balance_cycles")
+                .help("Each user's account balance (deposits less charges); a user at 0 or below is paused")
+                .labelNames("user", "status")
+                .callback(cb -> db.inTransaction(tx -> {
+                    UserLedger ledger = new UserLedger();
+                    for (User u : new UserRepository().list(tx)) {
+                        cb.call(ledger.balance(tx, u.principal()).doubleValue(), u.principal().text(), u.status().column());
+                    }
+                    return null;
+                }))
                 .register(registry);
         return registry;
     }

@@ -39,6 +39,7 @@ public final class StatusDocuments {
         m.put("canister", c.id().text());
         m.put("name", c.name().orElse(null));
         m.put("subnet", c.subnet().text());
+        m.put("user_backups_allowed", c.userBackupsAllowed());
         m.put("primary", PrimaryView.of(tx, c).toJson());
         List<Replica> replicas = new ReplicaRepository().listLive(tx, c.id());
         m.put("replicas", replicas.stream().map(r -> {
@@ -46,6 +47,8 @@ public final class StatusDocuments {
             x.put("replica", r.id().text());
             x.put("subnet", r.subnet().text());
             x.put("status", r.status().name().toLowerCase());
+            // a user's backup canister: its owner's (docs/users.md), replicated on their schedule
+            x.put("owner", r.owner().map(o -> o.text()).orElse(null));
             return x;
         }).toList());
         StatusQueries q = new StatusQueries();

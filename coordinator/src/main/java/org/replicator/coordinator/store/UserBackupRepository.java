@@ -77,7 +77,7 @@ public final class UserBackupRepository {
                 + " JOIN run_replicas p ON p.run_id = r.run_id"
                 + " WHERE p.replica_id = ? AND r.kind = 'full' AND p.state = 'sealed'")) {
             ps.setString(1, replica.text());
-            return Rows.first(ps, rs -> Rows.instant(rs, "at")).flatMap(Optional::ofNullable);
+            return Rows.first(ps, rs -> Rows.optionalInstant(rs, "at")).flatMap(at -> at);
         }
     }
 

@@ -94,7 +94,7 @@ public final class UserReplicationJob implements Job {
             }
         } catch (RuntimeException e) {
             db.inTransaction(tx -> new AuditLog().record(tx, ACTOR, "user.run.failed", b.principal().text(),
-                    Map.of("replica", replica.text(), "error", String.valueOf(e.getMessage()))));
+                    Map.of("replica", replica.text(), "error", e.getMessage() == null ? e.toString() : e.getMessage())));
             throw new JobExecutionException(e, false);
         }
     }
