@@ -2,23 +2,17 @@ package org.replicator.coordinator.cli;
 
 import java.io.PrintWriter;
 import java.math.BigInteger;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import org.quartz.Scheduler;
-import org.quartz.SchedulerException;
 import org.replicator.coordinator.costs.FeeTable;
-import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.ids.PrincipalId;
-import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.store.UserEntry;
 import org.replicator.coordinator.users.StorageBilling;
-import org.replicator.coordinator.users.UserAccounts;
-import org.replicator.coordinator.users.UserSchedules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
 /** `replicator user bill`: one billing sweep now, as `replicator serve` runs every --billing-interval. */
@@ -26,7 +20,10 @@ import picocli.CommandLine.Spec;
         description = {"Runs one billing sweep now: charges each user for the storage their backup canisters used"
                 + " since the last reading (measured from the canister's balance, with the fee table's estimate),"
                 + " and deletes the generations of users paused past their deletion date. Prints what it did."})
-public final class UserBillCommand implements Callable<Integer> {
+final class UserBillCommand implements Callable<Integer> {
+    @ParentCommand
+    UserCommand parent;
+
     @Spec
     CommandSpec spec;
 
@@ -36,28 +33,15 @@ public final class UserBillCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        Replicator root = (Replicator) spec.root().userObject();
         FeeTable fees = FeeTable.load();
         long nodes = subnetSize == null ? fees.referenceSubnetSize() : subnetSize;
         if (nodes < 1) {
             throw new CommandFailure(ExitCodes.USAGE, "--subnet-size must be at least 1, not " + nodes);
         }
-        try (Session session = new Session(root, spec.commandLine().getErr())) {
-            Scheduler scheduler = ScheduledReplication.scheduler(session.database(), session::gateway,
-                    Duration.ofSeconds(15), new RunProgress() { });
-            StorageBilling.Sweep sweep;
-            try {
-                UserSchedules schedules = new UserSchedules(scheduler);
-                sweep = new StorageBilling(session.database(), session.gateway(), fees, nodes,
-                        new UserAccounts(session.database(), schedules, UserAccounts.DEFAULT_GRACE), schedules)
-                        .sweep("cli");
-            } finally {
-                try {
-                    scheduler.shutdown(false);
-                } catch (SchedulerException e) {
-                    // never started; the jobs removed are already gone from its tables
-                }
-            }
+        try (Session session = new Session(parent.root, spec.commandLine().getErr())) {
+            StorageBilling.Sweep sweep = parent.withUsers(session, users -> new StorageBilling(session.database(),
+                    session.gateway(), fees, nodes, users.accounts(), users.schedules())
+                    .sweep(session.identity().principal().text()));
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {
                 Output.json(out, toJson(sweep));

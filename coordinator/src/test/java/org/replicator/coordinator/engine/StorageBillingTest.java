@@ -7,8 +7,6 @@ import static org.replicator.coordinator.engine.ReplicationWorld.big;
 import static org.replicator.coordinator.engine.ReplicationWorld.execute;
 import static org.replicator.coordinator.engine.ReplicationWorld.scalar;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.math.MathContext;
@@ -25,8 +23,6 @@ import org.replicator.coordinator.agent.Identities;
 import org.replicator.coordinator.agent.Network;
 import org.replicator.coordinator.cli.CliRunner;
 import org.replicator.coordinator.cli.ExitCodes;
-import org.replicator.coordinator.cli.Replicator;
-import org.replicator.coordinator.cli.UserBillCommand;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -43,7 +39,6 @@ import org.replicator.coordinator.users.StorageBilling;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserBackups;
 import org.replicator.coordinator.users.UserSchedules;
-import picocli.CommandLine;
 
 /**
  * The billing sweep over a user's backup canister on the localnet: storage is charged from the
@@ -161,11 +156,14 @@ class StorageBillingTest extends WorldTest {
             assertEquals(byteSeconds, storage.byteSeconds().orElseThrow(), "byte-seconds: average memory × seconds");
             w.assertChargesAddUpToTheBalanceLost();
 
-            Cli bill = bill("user", "bill", "--json");
+            CliRunner.Result bill = cli("user", "bill", "--json");
             assertEquals(0, bill.code(), bill.err());
             assertTrue(bill.out().contains("\"total_charged\"") && bill.out().contains(w.backup.replica().text()),
                     bill.out());
-            assertEquals(3, w.entries(UserEntry.Kind.STORAGE).size(), "the CLI's sweep charged one more period");
+            CliRunner.Result text = ok(cli("user", "bill"));
+            assertTrue(text.out().contains("charged " + w.user.text()) && text.out().contains("total charged: "),
+                    text.out());
+            assertEquals(4, w.entries(UserEntry.Kind.STORAGE).size(), "each CLI sweep charged one more period");
             w.assertChargesAddUpToTheBalanceLost();
         }
     }
@@ -248,7 +246,7 @@ class StorageBillingTest extends WorldTest {
 
     @Test
     void badBillingOptionsAreRefusedBeforeAnythingIsRead() {
-        Cli nodes = bill("user", "bill", "--subnet-size", "0");
+        CliRunner.Result nodes = cli("user", "bill", "--subnet-size", "0");
         assertEquals(ExitCodes.USAGE, nodes.code(), nodes.err());
         assertTrue(nodes.err().contains("--subnet-size must be at least 1, not 0"), nodes.err());
         CliRunner.Result interval = cli("serve", "--billing-interval", "0s");
@@ -263,31 +261,5 @@ class StorageBillingTest extends WorldTest {
         w.database.inTransaction(tx -> new UserLedger().record(tx, UserEntry.New.charge(w.user, UserEntry.Kind.CREATION,
                 balance, w.backup.replica(), null, "test: the account runs dry")));
         w.accounts.reassess(w.user, "test");
-    }
-
-    private record Cli(int code, String out, String err) {
-    }
-
-    /** The CLI with `user bill` registered under a `user` command, as the coordinator's PEM identity. */
-    private Cli bill(String... args) {
-        List<String> all = new ArrayList<>(List.of(args));
-        all.addAll(List.of("--jdbc-url", db.jdbcUrl(), "--db-user", db.user(), "--network", world.url.toString(),
-                "--identity", world.pem.toString()));
-        CommandLine cli = Replicator.commandLine();
-        if (!cli.getSubcommands().containsKey("user")) {
-            cli.addSubcommand("user", new CommandLine(new UserGroup()).addSubcommand("bill", new UserBillCommand()));
-        } else if (!cli.getSubcommands().get("user").getSubcommands().containsKey("bill")) {
-            cli.getSubcommands().get("user").addSubcommand("bill", new UserBillCommand());
-        }
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Cli(code, out.toString(), err.toString());
-    }
-
-    @CommandLine.Command(name = "user")
-    static final class UserGroup {
     }
 }
