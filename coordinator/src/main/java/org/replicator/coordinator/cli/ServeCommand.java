@@ -2,17 +2,30 @@ package org.replicator.coordinator.cli;
 
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigInteger;
 import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
+import org.replicator.coordinator.costs.FeeTable;
+import org.replicator.coordinator.funding.CyclesFunding;
+import org.replicator.coordinator.http.RequestAuthenticator;
 import org.replicator.coordinator.http.StatusServer;
+import org.replicator.coordinator.http.UsersApi;
 import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.users.StorageBillingJob;
 import org.replicator.coordinator.users.UserAccounts;
+import org.replicator.coordinator.users.UserBackups;
+import org.replicator.coordinator.users.UserSchedules;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,6 +65,17 @@ final class ServeCommand implements Callable<Integer> {
                     + " process started sets the interval (default: 1h)")
     Duration billingInterval = Duration.ofHours(1);
 
+    @Option(names = "--admin-token-file", paramLabel = "FILE",
+            description = "a file holding the operator's token for the users API (sent as Authorization: Bearer"
+                    + " TOKEN); default: the environment variable REPLICATOR_ADMIN_TOKEN; with neither, the"
+                    + " operator's endpoints answer 403")
+    Path adminTokenFile;
+
+    @Option(names = "--user-backup-cycles", paramLabel = "C",
+            description = "the cycles a user's new backup canister starts with, which the user's"
+                    + " balance must cover besides the creation fee (default 2000000000000)")
+    BigInteger userBackupCycles = BigInteger.valueOf(2_000_000_000_000L);
+
     @Option(names = "--user-grace", paramLabel = "DURATION", converter = DurationConverter.class,
             description = "how long a paused user's generations are kept before they may be deleted, announced when"
                     + " the user is paused (default: 720h, 30 days)")
@@ -63,6 +87,7 @@ final class ServeCommand implements Callable<Integer> {
         if (billingInterval.isNegative() || billingInterval.isZero()) {
             throw new CommandFailure(ExitCodes.USAGE, "--billing-interval must be positive, not " + billingInterval);
         }
+        Optional<String> adminToken = adminToken();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         // Ctrl-C ends the JVM; the hook lets the server and an embedded database shut down first
@@ -75,30 +100,68 @@ final class ServeCommand implements Callable<Integer> {
             }
         }, "serve-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        try (Session session = new Session(root, err);
-                StatusServer server = StatusServer.start(session.database(), new InetSocketAddress(bind, port))) {
-            err.println("serving " + server.url() + "api/canisters and " + server.url() + "metrics; Ctrl-C stops");
-            Scheduler scheduler = null;
-            if (!noScheduler) {
-                scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
-                        new ConsoleRunProgress(err), userGrace);
-                StorageBillingJob.schedule(scheduler, billingInterval);
-                scheduler.start();
-                err.println("running the schedules (`replicator schedule list`) as " + scheduler.getSchedulerInstanceId()
-                        + " of cluster " + scheduler.getSchedulerName() + "; storage billing every " + billingInterval);
-            }
-            err.flush();
+        try (Session session = new Session(root, err)) {
+            // users' backups are scheduled into the cluster's tables even when this process runs no jobs
+            Scheduler scheduler = ScheduledReplication.scheduler(session.database(), session::gateway, clusterCheckin,
+                    new ConsoleRunProgress(err), userGrace);
             try {
-                stop.await();
-            } finally {
-                if (scheduler != null) {
-                    // a run in progress is left to its lease: another coordinator takes it over
-                    scheduler.shutdown(false);
+                UserSchedules schedules = new UserSchedules(scheduler);
+                UserAccounts accounts = new UserAccounts(session.database(), schedules, userGrace);
+                UsersApi users = new UsersApi(session.database(),
+                        new RequestAuthenticator(session.database(), adminToken, Clock.systemUTC()), accounts,
+                        // the IC is reached only when a user asks for a backup canister
+                        () -> new UserBackups(session.database(), session.gateway(),
+                                CyclesFunding.forNetwork(session.gateway()), FeeTable.load(), accounts, schedules,
+                                userBackupCycles));
+                try (StatusServer server = StatusServer.start(session.database(), new InetSocketAddress(bind, port),
+                        Optional.of(users))) {
+                    err.println("serving " + server.url() + "api/canisters, " + server.url() + "api/users and "
+                            + server.url() + "metrics; Ctrl-C stops");
+                    if (adminToken.isEmpty()) {
+                        err.println("no admin token: the operator's endpoints of the users API answer 403; "
+                                + RequestAuthenticator.ADMIN_TOKEN_HELP);
+                    }
+                    if (!noScheduler) {
+                        StorageBillingJob.schedule(scheduler, billingInterval);
+                        scheduler.start();
+                        err.println("running the schedules (`replicator schedule list`) as "
+                                + scheduler.getSchedulerInstanceId() + " of cluster " + scheduler.getSchedulerName()
+                                + "; storage billing every " + billingInterval);
+                    }
+                    err.flush();
+                    stop.await();
                 }
+            } finally {
+                // a run in progress is left to its lease: another coordinator takes it over
+                scheduler.shutdown(false);
             }
             return ExitCodes.OK;
         } finally {
             closed.countDown();
         }
+    }
+
+    private Optional<String> adminToken() {
+        String token;
+        if (adminTokenFile != null) {
+            try {
+                token = Files.readString(adminTokenFile, StandardCharsets.UTF_8).trim();
+            } catch (NoSuchFileException e) {
+                throw new CommandFailure(ExitCodes.USAGE, "--admin-token-file " + adminTokenFile + " does not exist");
+            } catch (IOException e) {
+                throw new CommandFailure(ExitCodes.USAGE, "--admin-token-file " + adminTokenFile + " cannot be read: "
+                        + e.getMessage());
+            }
+            if (token.isEmpty()) {
+                throw new CommandFailure(ExitCodes.USAGE, "--admin-token-file " + adminTokenFile + " is empty");
+            }
+        } else {
+            token = System.getenv("REPLICATOR_ADMIN_TOKEN");
+            if (token == null || token.isBlank()) {
+                return Optional.empty();
+            }
+            token = token.trim();
+        }
+        return Optional.of(token);
     }
 }

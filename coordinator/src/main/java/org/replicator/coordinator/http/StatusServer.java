@@ -22,9 +22,10 @@ import org.replicator.coordinator.store.DatabaseException;
 import org.replicator.coordinator.store.ProtectedCanister;
 
 /**
- * The read-only status surface of `replicator serve`: JSON under {@code /api/…} and Prometheus
- * metrics under {@code /metrics}, both read from the database at each request. Nothing here changes
- * state, so nothing here asks for credentials; it binds to loopback unless told otherwise.
+ * The HTTP surface of `replicator serve`: the read-only status as JSON under {@code /api/canisters}
+ * and Prometheus metrics under {@code /metrics}, both read from the database at each request and
+ * open to anyone who can reach the port (it binds to loopback unless told otherwise); and, when
+ * given a {@link UsersApi}, the authenticated users API under {@code /api/users} (docs/api.md).
  *
  * <ul>
  *   <li>{@code GET /api/canisters}: every protected canister with its primary, replicas and latest run</li>
@@ -33,6 +34,7 @@ import org.replicator.coordinator.store.ProtectedCanister;
  *   <li>{@code GET /api/canisters/{id or name}/costs}: what its latest runs cost, oldest first</li>
  *   <li>{@code GET /}: the status page, which reads the above</li>
  *   <li>{@code GET /metrics}</li>
+ *   <li>{@code /api/users/…}: see {@link UsersApi}</li>
  * </ul>
  */
 public final class StatusServer implements AutoCloseable {
@@ -41,14 +43,22 @@ public final class StatusServer implements AutoCloseable {
     private final Database db;
     private final HttpServer server;
     private final ExecutorService executor;
+    private final Optional<UsersApi> users;
 
-    private StatusServer(Database db, HttpServer server, ExecutorService executor) {
+    private StatusServer(Database db, HttpServer server, ExecutorService executor, Optional<UsersApi> users) {
         this.db = db;
         this.server = server;
         this.executor = executor;
+        this.users = users;
     }
 
+    /** The status and metrics only. */
     public static StatusServer start(Database db, InetSocketAddress address) throws IOException {
+        return start(db, address, Optional.empty());
+    }
+
+    public static StatusServer start(Database db, InetSocketAddress address, Optional<UsersApi> users)
+            throws IOException {
         HttpServer server = HttpServer.create(address, 0);
         ExecutorService executor = Executors.newFixedThreadPool(4, r -> {
             Thread t = new Thread(r, "status-http");
@@ -56,7 +66,7 @@ public final class StatusServer implements AutoCloseable {
             return t;
         });
         server.setExecutor(executor);
-        StatusServer s = new StatusServer(db, server, executor);
+        StatusServer s = new StatusServer(db, server, executor, users);
         server.createContext("/api/", s::api);
         server.createContext("/metrics", new MetricsHandler(ReplicatorMetrics.register(db)));
         server.createContext("/", s::page);
@@ -88,6 +98,12 @@ public final class StatusServer implements AutoCloseable {
     }
 
     private void api(HttpExchange exchange) throws IOException {
+        List<String> parts = new ArrayList<>(List.of(exchange.getRequestURI().getPath().split("/")));
+        parts.removeIf(String::isEmpty);
+        if (users.isPresent() && parts.size() >= 2 && parts.get(1).equals("users")) {
+            users.get().handle(exchange, parts);
+            return;
+        }
         try {
             if (!"GET".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "GET");
@@ -95,8 +111,6 @@ public final class StatusServer implements AutoCloseable {
                         + " API only reads"));
                 return;
             }
-            List<String> parts = new ArrayList<>(List.of(exchange.getRequestURI().getPath().split("/")));
-            parts.removeIf(String::isEmpty);
             // ["api", "canisters", ref?, "primary"?]
             if (parts.size() < 2 || !parts.get(1).equals("canisters") || parts.size() > 4
                     || (parts.size() == 4 && !parts.get(3).equals("primary") && !parts.get(3).equals("costs"))) {
