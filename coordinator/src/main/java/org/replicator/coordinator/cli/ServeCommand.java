@@ -22,6 +22,7 @@ import org.replicator.coordinator.http.RequestAuthenticator;
 import org.replicator.coordinator.http.StatusServer;
 import org.replicator.coordinator.http.UsersApi;
 import org.replicator.coordinator.schedule.ScheduledReplication;
+import org.replicator.coordinator.users.StorageBillingJob;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserBackups;
 import org.replicator.coordinator.users.UserSchedules;
@@ -58,6 +59,12 @@ final class ServeCommand implements Callable<Integer> {
                     + " taken to be dead and its running jobs recovered by another (default: 7500ms)")
     Duration clusterCheckin = Duration.ofMillis(7500);
 
+    @Option(names = "--billing-interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "how often users are charged for their backup canisters' storage and generations past"
+                    + " their deletion date are deleted; one process of the cluster sweeps per interval; the last"
+                    + " process started sets the interval (default: 1h)")
+    Duration billingInterval = Duration.ofHours(1);
+
     @Option(names = "--admin-token-file", paramLabel = "FILE",
             description = "a file holding the operator's token for the users API (sent as Authorization: Bearer"
                     + " TOKEN); default: the environment variable REPLICATOR_ADMIN_TOKEN; with neither, the"
@@ -77,6 +84,9 @@ final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException, SchedulerException {
         PrintWriter err = spec.commandLine().getErr();
+        if (billingInterval.isNegative() || billingInterval.isZero()) {
+            throw new CommandFailure(ExitCodes.USAGE, "--billing-interval must be positive, not " + billingInterval);
+        }
         Optional<String> adminToken = adminToken();
         CountDownLatch stop = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
@@ -112,9 +122,11 @@ final class ServeCommand implements Callable<Integer> {
                                 + RequestAuthenticator.ADMIN_TOKEN_HELP);
                     }
                     if (!noScheduler) {
+                        StorageBillingJob.schedule(scheduler, billingInterval);
                         scheduler.start();
                         err.println("running the schedules (`replicator schedule list`) as "
-                                + scheduler.getSchedulerInstanceId() + " of cluster " + scheduler.getSchedulerName());
+                                + scheduler.getSchedulerInstanceId() + " of cluster " + scheduler.getSchedulerName()
+                                + "; storage billing every " + billingInterval);
                     }
                     err.flush();
                     stop.await();

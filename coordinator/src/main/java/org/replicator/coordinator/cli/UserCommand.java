@@ -40,8 +40,8 @@ import picocli.CommandLine.Spec;
         description = {"Users' backup canisters: accounts (deposits, limits, statements) and the backup canisters users"
                 + " hold of the canisters that allow it. See docs/users.md."},
         subcommands = {UserCommand.Deposit.class, UserCommand.Limits.class, UserCommand.Request.class,
-                UserCommand.ListUsers.class, UserCommand.Show.class, UserCommand.StatementOf.class, UserVerifyCommand.class,
-                UserDetachCommand.class})
+                UserCommand.ListUsers.class, UserCommand.Show.class, UserCommand.StatementOf.class, UserBillCommand.class,
+                UserVerifyCommand.class, UserDetachCommand.class})
 final class UserCommand implements Runnable {
     @ParentCommand
     Replicator root;

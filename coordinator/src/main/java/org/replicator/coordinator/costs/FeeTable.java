@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
+import java.time.Duration;
 import java.util.Properties;
 
 /**
@@ -18,6 +19,7 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
     /** Instructions the backup canister spends per byte pulled: SHA-256 (86, docs/protocol.md) and copying. */
     static final long INSTRUCTIONS_PER_BYTE = 100;
     private static final BigInteger GIB = BigInteger.ONE.shiftLeft(30);
+    private static final BigInteger NANOS_PER_SECOND = BigInteger.valueOf(1_000_000_000L);
 
     public static FeeTable load() {
         Properties p = new Properties();
@@ -63,6 +65,24 @@ public record FeeTable(long referenceSubnetSize, BigInteger canisterCreation, Bi
     public BigInteger storageEstimate(BigInteger byteSeconds) {
         BigInteger[] qr = byteSeconds.multiply(gibStoragePerSecond).divideAndRemainder(GIB);
         return qr[1].shiftLeft(1).compareTo(GIB) >= 0 ? qr[0].add(BigInteger.ONE) : qr[0];
+    }
+
+    /**
+     * What holding {@code bytes} of canister memory for {@code period} costs on a subnet of
+     * {@code subnetSize} nodes: the storage fee per GiB-second scaled by subnetSize /
+     * referenceSubnetSize (rounded down, as the network scales each fee before charging), times
+     * the byte-seconds held, rounded down to whole cycles.
+     */
+    public BigInteger storageEstimate(long bytes, Duration period, long subnetSize) {
+        if (bytes < 0 || period.isNegative() || subnetSize < 1) {
+            throw new IllegalArgumentException("a storage estimate needs bytes >= 0, a period >= 0 and a subnet of at"
+                    + " least one node, not " + bytes + " bytes, " + period + ", " + subnetSize + " nodes");
+        }
+        BigInteger nanos = BigInteger.valueOf(period.getSeconds()).multiply(NANOS_PER_SECOND)
+                .add(BigInteger.valueOf(period.getNano()));
+        BigInteger fee = gibStoragePerSecond.multiply(BigInteger.valueOf(subnetSize))
+                .divide(BigInteger.valueOf(referenceSubnetSize));
+        return BigInteger.valueOf(bytes).multiply(nanos).multiply(fee).divide(GIB.multiply(NANOS_PER_SECOND));
     }
 
     private static BigInteger nat(Properties p, String key) {

@@ -7,6 +7,7 @@ import java.util.function.Supplier;
 import org.quartz.Scheduler;
 import org.quartz.spi.JobFactory;
 import org.replicator.coordinator.agent.IcGateway;
+import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.EngineSettings;
 import org.replicator.coordinator.engine.Owner;
 import org.replicator.coordinator.engine.ReplicationEngine;
@@ -14,6 +15,8 @@ import org.replicator.coordinator.engine.RunProgress;
 import org.replicator.coordinator.protocol.BackupCanisterClient;
 import org.replicator.coordinator.store.Database;
 import org.replicator.coordinator.users.RunCharges;
+import org.replicator.coordinator.users.StorageBilling;
+import org.replicator.coordinator.users.StorageBillingJob;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserReplicationJob;
 import org.replicator.coordinator.users.UserSchedules;
@@ -42,6 +45,12 @@ public final class ScheduledReplication {
             if (bundle.getJobDetail().getJobClass() == UserReplicationJob.class) {
                 return new UserReplicationJob(db, engines, retention, new RunCharges(db),
                         new UserAccounts(db, new UserSchedules(scheduler), grace), Clock.systemUTC());
+            }
+            if (bundle.getJobDetail().getJobClass() == StorageBillingJob.class) {
+                UserSchedules schedules = new UserSchedules(scheduler);
+                FeeTable fees = FeeTable.load();
+                return new StorageBillingJob(db, () -> new StorageBilling(db, gateway.get(), fees,
+                        fees.referenceSubnetSize(), new UserAccounts(db, schedules, grace), schedules));
             }
             return new ReplicationJob(db, engines, retention, Clock.systemUTC());
         };

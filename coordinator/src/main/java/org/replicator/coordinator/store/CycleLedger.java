@@ -64,6 +64,29 @@ public final class CycleLedger {
     }
 
     /**
+     * What each sealed run that {@code replica} took part in and that finished after {@code from}
+     * and up to {@code to} cost it by the ledger ({@link #spentByReplica}), by run id, oldest first.
+     * A user's storage period subtracts these from the replica's balance drop: a sealed run is
+     * charged to the user as a run. A failed or cancelled run is not, so what it spent stays in
+     * the balance drop.
+     */
+    public java.util.Map<Long, BigInteger> spentByReplicaInRunsSealed(Connection tx, PrincipalId replica, Instant from,
+            Instant to) throws SQLException {
+        java.util.Map<Long, BigInteger> spent = new java.util.LinkedHashMap<>();
+        try (PreparedStatement ps = tx.prepareStatement("""
+                SELECT r.run_id FROM runs r JOIN run_replicas p ON p.run_id = r.run_id
+                 WHERE p.replica_id = ? AND r.state = 'sealed' AND r.finished_at > ? AND r.finished_at <= ? ORDER BY r.run_id""")) {
+            ps.setString(1, replica.text());
+            ps.setObject(2, from.atOffset(ZoneOffset.UTC));
+            ps.setObject(3, to.atOffset(ZoneOffset.UTC));
+            for (long run : Rows.list(ps, rs -> rs.getLong("run_id"))) {
+                spent.put(run, spentByReplica(tx, run, replica));
+            }
+        }
+        return spent;
+    }
+
+    /**
      * Cycles the coordinator added to {@code canister} (top_up rows) after {@code from} and up to
      * {@code to}. A replica's top-up row also names its source canister, so a row counts for the
      * source only when it names no replica.

@@ -23,7 +23,8 @@ import org.replicator.coordinator.store.DatabaseTarget;
 /**
  * Two `replicator serve` JVMs on one database form one Quartz cluster: the scheduled run fires on
  * one of them; that one is killed with SIGKILL while its replicas pull; the other recovers the job,
- * takes the run over and seals it. One run, not two; the schedule keeps its next firing time.
+ * takes the run over and seals it. One run, not two; the schedule keeps its next firing time. The
+ * cluster also runs the storage billing sweep, from one trigger however many coordinators serve.
  */
 class ClusteredScheduleTest {
     private static ReplicationWorld world;
@@ -49,11 +50,15 @@ class ClusteredScheduleTest {
             servers.add(serve(db));
             RecordingProgress.await("both coordinators joined the cluster", Duration.ofMinutes(2),
                     () -> (long) scalar(db, "SELECT count(*) FROM qrtz_scheduler_state") == 2);
+            RecordingProgress.await("the cluster's first billing sweep", Duration.ofMinutes(1),
+                    () -> (long) scalar(db, "SELECT count(*) FROM audit_events WHERE action = 'billing.sweep'") > 0);
+            assertEquals(1L, scalar(db, "SELECT count(*) FROM qrtz_triggers WHERE trigger_group = 'billing'"),
+                    "one billing trigger for the cluster, however many coordinators serve");
             ok(world.cli(db, "schedule", "set", "demo", "--every", "1h"));
             RecordingProgress.await("the scheduled run's replicas pull", Duration.ofMinutes(2),
                     () -> (long) scalar(db, "SELECT count(*) FROM run_chunks WHERE state <> 'pending'") > 0
                             && "pulling".equals(scalar(db, "SELECT state FROM runs")));
-            long nextFire = (long) scalar(db, "SELECT next_fire_time FROM qrtz_triggers");
+            long nextFire = (long) scalar(db, "SELECT next_fire_time FROM qrtz_triggers WHERE trigger_group = 'replication'");
             String owner = (String) scalar(db, "SELECT owner FROM runs");
             long pid = Long.parseLong(owner.substring(owner.lastIndexOf(':') + 1, owner.indexOf('/', owner.lastIndexOf(':'))));
             Process victim = servers.stream().filter(p -> p.pid() == pid).findFirst()
@@ -71,7 +76,7 @@ class ClusteredScheduleTest {
             assertNotEquals(owner, survivor);
             assertEquals(2L, scalar(db, "SELECT count(*) FROM generations WHERE sealed_at IS NOT NULL"),
                     "a generation per replica");
-            assertEquals(nextFire, (long) scalar(db, "SELECT next_fire_time FROM qrtz_triggers"),
+            assertEquals(nextFire, (long) scalar(db, "SELECT next_fire_time FROM qrtz_triggers WHERE trigger_group = 'replication'"),
                     "the schedule keeps its next firing time");
             assertEquals(List.of(List.of("sealed")), rows(db, "SELECT detail->>'state' FROM audit_events"
                     + " WHERE action = 'schedule.run'"), "the job ran to its end once, on the survivor");
