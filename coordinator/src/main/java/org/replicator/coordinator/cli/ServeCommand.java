@@ -23,6 +23,7 @@ import org.replicator.coordinator.http.StatusServer;
 import org.replicator.coordinator.http.UsersApi;
 import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.users.StorageBillingJob;
+import org.replicator.coordinator.users.Detacher;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserBackups;
 import org.replicator.coordinator.users.UserSchedules;
@@ -112,7 +113,8 @@ final class ServeCommand implements Callable<Integer> {
                         // the IC is reached only when a user asks for a backup canister
                         () -> new UserBackups(session.database(), session.gateway(),
                                 CyclesFunding.forNetwork(session.gateway()), FeeTable.load(), accounts, schedules,
-                                userBackupCycles));
+                                userBackupCycles),
+                        () -> new Detacher(session.database(), session.gateway(), schedules, accounts));
                 try (StatusServer server = StatusServer.start(session.database(), new InetSocketAddress(bind, port),
                         Optional.of(users))) {
                     err.println("serving " + server.url() + "api/canisters, " + server.url() + "api/users and "

@@ -38,6 +38,7 @@ import org.replicator.coordinator.store.UserBackup;
 import org.replicator.coordinator.store.UserEntry;
 import org.replicator.coordinator.store.UserLedger;
 import org.replicator.coordinator.users.BackupRequest;
+import org.replicator.coordinator.users.Detacher;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserBackups;
 import org.replicator.coordinator.users.UserRefused;
@@ -58,14 +59,19 @@ public final class UsersApi {
     private final RequestAuthenticator authenticator;
     private final UserAccounts accounts;
     private final Supplier<UserBackups> backups;
+    private final Supplier<Detacher> detachers;
 
-    /** {@code backups} is asked for only when a backup is requested: it needs the IC. */
+    /**
+     * {@code backups} and {@code detachers} are asked for only when a backup is requested or
+     * detached: they need the IC.
+     */
     public UsersApi(Database db, RequestAuthenticator authenticator, UserAccounts accounts,
-            Supplier<UserBackups> backups) {
+            Supplier<UserBackups> backups, Supplier<Detacher> detachers) {
         this.db = db;
         this.authenticator = authenticator;
         this.accounts = accounts;
         this.backups = backups;
+        this.detachers = detachers;
     }
 
     /** Serves a request under /api/users; {@code parts} are the path's non-empty segments. */
@@ -173,8 +179,27 @@ public final class UsersApi {
 
     private Response detach(Request req, PrincipalId user, PrincipalId replica) {
         requireSignedBy(req.caller(), user, "detach a backup canister");
-        throw new ApiRefused(501, "NOT_IMPLEMENTED", "detaching backup canister " + replica + " is not served by this"
-                + " coordinator yet");
+        refusing(user, () -> {
+            accounts.checkRate(user);
+            return null;
+        });
+        Detacher.Detached d;
+        try {
+            d = refusing(user, () -> {
+                try {
+                    return detachers.get().detach(user, replica, user.text());
+                } catch (IcException e) {
+                    throw new ApiRefused(502, "IC_UNAVAILABLE", e.getMessage() + "; detaching again completes it");
+                }
+            });
+        } catch (ApiRefused e) {
+            accounts.countRequest(user, "backup.detach", false, e.getMessage());
+            throw e;
+        }
+        accounts.countRequest(user, "backup.detach", true, replica.text());
+        Map<String, Object> m = new LinkedHashMap<>(UserDocuments.backup(d.backup()));
+        m.put("charged", d.charged().amount().toString());
+        return new Response(200, m);
     }
 
     // --- who may do what

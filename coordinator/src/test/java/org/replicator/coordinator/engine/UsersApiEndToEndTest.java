@@ -100,6 +100,20 @@ class UsersApiEndToEndTest extends WorldTest {
             assertTrue(charged.signum() > 0, "the creation was measured and charged: " + charged);
             assertEquals(new java.math.BigInteger("10000000000000").subtract(charged).toString(),
                     JSON.readTree(statement.body()).get("closing").asText());
+
+            String detachPath = users + "/backups/" + replica + "/detach";
+            HttpResponse<String> detached = send(base, "POST", detachPath, "",
+                    user.authorization("POST", ApiSigner.pathAndQuery(base.resolve(detachPath)), new byte[0]));
+            assertEquals(200, detached.statusCode(), detached.body());
+            assertEquals("detached", JSON.readTree(detached.body()).get("state").asText());
+            assertTrue(new java.math.BigInteger(JSON.readTree(detached.body()).get("charged").asText()).signum() > 0,
+                    "the cycles it held are charged: " + detached.body());
+            try (var asUser = org.replicator.coordinator.agent.IcGateway.connect(
+                    org.replicator.coordinator.agent.Network.parse(world.url.toString()),
+                    Identities.fromPemFile(IdentitiesTest.fixture("secp256k1-sec1.pem")), Duration.ofSeconds(60))) {
+                assertEquals(List.of(user.principal()), asUser.canisterStatus(replica).controllers(),
+                        "after the detach the user alone controls it");
+            }
         } finally {
             serve.destroy();
             if (!serve.waitFor(30, TimeUnit.SECONDS)) {

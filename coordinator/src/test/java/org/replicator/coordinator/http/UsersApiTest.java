@@ -33,6 +33,7 @@ import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.Database;
 import org.replicator.coordinator.store.RestartablePostgres;
 import org.replicator.coordinator.store.SubnetRepository;
+import org.replicator.coordinator.users.Detacher;
 import org.replicator.coordinator.users.UserAccounts;
 import org.replicator.coordinator.users.UserBackups;
 import org.replicator.coordinator.users.UserSchedules;
@@ -90,8 +91,10 @@ class UsersApiTest {
         // every request here is refused before the IC would be reached
         UserBackups backups = new UserBackups(db, null, null, FeeTable.load(), accounts, schedules,
                 BigInteger.valueOf(3_000_000_000_000L));
+        // and every detach is refused before the IC would be reached
+        Detacher detacher = new Detacher(db, null, schedules, accounts);
         UsersApi api = new UsersApi(db, new RequestAuthenticator(db, Optional.of(TOKEN), Clock.systemUTC()), accounts,
-                () -> backups);
+                () -> backups, () -> detacher);
         server = StatusServer.start(db, new InetSocketAddress("127.0.0.1", 0), Optional.of(api));
         alice = ApiSigner.fromPemFile(IdentitiesTest.fixture("ed25519-dfx.pem"));
         bob = new ApiSigner(Identities.fromPemFile(IdentitiesTest.fixture("secp256k1-sec1.pem")));
@@ -156,6 +159,8 @@ class UsersApiTest {
         server.close();
         UsersApi api = new UsersApi(db, new RequestAuthenticator(db, Optional.empty(), Clock.systemUTC()), accounts,
                 () -> {
+                    throw new IllegalStateException("not reached");
+                }, () -> {
                     throw new IllegalStateException("not reached");
                 });
         server = StatusServer.start(db, new InetSocketAddress("127.0.0.1", 0), Optional.of(api));
@@ -244,10 +249,15 @@ class UsersApiTest {
     }
 
     @Test
-    void detachingIsNotServedYet() throws Exception {
+    void detachingWhatIsNotTheUsersBackupIsRefusedAndCounted() throws Exception {
         admin("POST", users(alice) + "/deposits", "{\"cycles\": \"1000\"}");
-        refused(signed(alice, "POST", users(alice) + "/backups/" + APP.text() + "/detach", ""), 501, "NOT_IMPLEMENTED",
-                "not served");
+        refused(signed(alice, "POST", users(alice) + "/backups/" + APP.text() + "/detach", ""), 404, "UNKNOWN_BACKUP",
+                "is not a user's backup canister");
+        refused(signed(bob, "POST", users(alice) + "/backups/" + APP.text() + "/detach", ""), 403, "NOT_OWNER",
+                "signed by " + bob.principal());
+        int counted = db.inTransaction(tx -> new org.replicator.coordinator.store.UserRequests().countSince(tx,
+                alice.principal().text(), java.time.Instant.now().minus(Duration.ofHours(1))));
+        assertEquals(1, counted, "the user's refused detach counts toward their rate limit");
     }
 
     @Test
