@@ -95,6 +95,9 @@ public final class StorageBilling {
         List<Reading> first = new ArrayList<>();
         List<Skipped> skipped = new ArrayList<>();
         Set<PrincipalId> touched = new LinkedHashSet<>();
+        // a user's run sealed by a process that did not charge it (a canister's own schedule may
+        // have resumed it) is charged before the storage, which leaves sealed runs' spend out
+        new RunCharges(db).chargeOutstanding(actor).forEach(e -> touched.add(e.principal()));
         for (UserBackup b : db.inTransaction(userBackups::held)) {
             Optional<Long> run = db.inTransaction(tx -> queries.unfinishedRunOf(tx, b.replica()));
             if (run.isPresent()) {
