@@ -24,6 +24,7 @@ import java.util.Map;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.crypto.params.Ed25519PrivateKeyParameters;
 import org.bouncycastle.crypto.util.PrivateKeyInfoFactory;
+import org.quartz.Scheduler;
 import org.replicator.canisters.CanisterWasm;
 import org.replicator.coordinator.agent.Candid;
 import org.replicator.coordinator.agent.IcException;
@@ -36,6 +37,10 @@ import org.replicator.coordinator.agent.SubnetInfo;
 import org.replicator.coordinator.cli.Replicator;
 import org.replicator.coordinator.funding.ProvisionalFunding;
 import org.replicator.coordinator.ids.PrincipalId;
+import org.replicator.coordinator.engine.RunProgress;
+import org.replicator.coordinator.schedule.ScheduledReplication;
+import org.replicator.coordinator.store.Database;
+import org.replicator.coordinator.store.DatabaseTarget;
 import org.replicator.coordinator.store.EmbeddedPostgresServer;
 import org.replicator.localnet.LocalNet;
 import org.replicator.localnet.LocalNetConfig;
@@ -101,7 +106,7 @@ public final class ReplicationDemo {
                 System.out.printf("      subnet %d  %s%n", s.index(), s.id());
             }
 
-            Path pem = writeIdentity();
+            Path pem = writeIdentity("identity.pem");
             LoadedIdentity identity = Identities.fromPemFile(pem);
             step("An identity for the app's developer, who is also the coordinator: " + identity.principal().text()
                     + " (" + pem + ")");
@@ -155,6 +160,7 @@ public final class ReplicationDemo {
             checkLedgerMatchesBalances(postgres);
 
             Drill drill = failoverDrill(net, postgres, developer, common, app, replicas);
+            UserBackup userBackup = usersBackups(net, postgres, common, app);
 
             System.out.println();
             System.out.println("Where things are:");
@@ -164,6 +170,8 @@ public final class ReplicationDemo {
             }
             System.out.println("  promoted canister " + drill.promoted() + " on subnet " + PROMOTED_SUBNET
                     + " (stopped by the fail-back)");
+            System.out.println("  user's canister   " + userBackup.replica() + " on subnet " + userBackup.subnet()
+                    + " (detached: " + userBackup.user() + " alone controls it; identity " + userBackup.pem() + ")");
             System.out.println("  app module        " + wasmFile() + " (what promote installed)");
             System.out.println("  database          " + postgres.jdbcUrl() + " (tables replicas, runs, generations,"
                     + " cycle_ledger, promotions, restores, audit_events)");
@@ -178,6 +186,98 @@ public final class ReplicationDemo {
         System.out.println(failures.size() + " check(s) failed:");
         failures.forEach(f -> System.out.println("  - " + f));
         return false;
+    }
+
+    /** The user's backup canister, for the summary. */
+    private record UserBackup(String user, String replica, String subnet, Path pem) {
+    }
+
+    /**
+     * Users' backup canisters: a user of the app gets one of their own, paid from their deposit,
+     * replicated on their schedule, checked with their identity alone, and taken with them.
+     */
+    private UserBackup usersBackups(LocalNet net, EmbeddedPostgresServer postgres, String[] common, PrincipalId app)
+            throws Exception {
+        step("Users' backup canisters: the app lets its users hold backup canisters of their own (docs/users.md)");
+        cli(common, "canister", "allow-users", "demo-social");
+        Path userPem = writeIdentity("user.pem");
+        LoadedIdentity userIdentity = Identities.fromPemFile(userPem);
+        String user = userIdentity.principal().text();
+        String[] asUser = common.clone();
+        asUser[asUser.length - 1] = userPem.toString();
+
+        step("A user of the app (" + user + ", " + userPem + ") pays 5 T cycles in; the operator records the deposit");
+        cli(common, "user", "deposit", user, "--cycles", "5000000000000", "--reference", "demo-payment-1");
+
+        step("replicator user request: a backup canister of the app for the user, among its controllers, on the"
+                + " user's own schedule (every 5 s for the demo)");
+        cli(common, "user", "request", user, "demo-social", "--cron", "0/5 * * * * ?", "--keep-last", "2",
+                "--cycles", "1000000000000");
+        List<List<Object>> created = rows(postgres, "SELECT replica_id, subnet_id FROM replicas WHERE owner_principal = '"
+                + user + "'");
+        check(created.size() == 1, "the user holds one backup canister");
+        String replica = (String) created.get(0).get(0);
+        try (IcGateway userGateway = IcGateway.connect(Network.parse(net.url().toString()), userIdentity,
+                Duration.ofMinutes(2))) {
+            check(userGateway.canisterStatus(new PrincipalId(replica)).controllers().contains(userIdentity.principal()),
+                    "the user is a controller of " + replica);
+        }
+
+        step("The schedules run, as `replicator serve` runs them: the user's canister pulls the app, and the run is"
+                + " charged to the user");
+        try (Database database = Database.open(new DatabaseTarget.External(postgres.jdbcUrl(), "postgres", null));
+                IcGateway coordinator = IcGateway.connect(Network.parse(net.url().toString()),
+                        Identities.fromPemFile(Path.of(common[common.length - 1])), Duration.ofMinutes(2))) {
+            Scheduler scheduler = ScheduledReplication.scheduler(database, () -> coordinator, Duration.ofSeconds(5),
+                    new RunProgress() { });
+            scheduler.start();
+            long started = System.nanoTime();
+            try {
+                long deadline = started + Duration.ofMinutes(3).toNanos();
+                while (rows(postgres, "SELECT 1 FROM user_ledger WHERE kind = 'run'").isEmpty()
+                        && System.nanoTime() < deadline) {
+                    Thread.sleep(200);
+                }
+            } finally {
+                scheduler.shutdown(true);
+            }
+            List<List<Object>> charged = rows(postgres, "SELECT run_id, amount, estimate, bytes FROM user_ledger"
+                    + " WHERE kind = 'run' ORDER BY entry_id");
+            check(!charged.isEmpty(), "a run into the user's canister was sealed and charged (" + seconds(since(started))
+                    + ")");
+            for (List<Object> c : charged) {
+                System.out.printf("      run %s: %s cycles charged (fee table %s), %,d bytes pulled%n", c.get(0), c.get(1),
+                        c.get(2), (Long) c.get(3));
+            }
+        }
+
+        step("replicator user bill: the storage the canister used since it was created, measured from its balance,"
+                + " beside the fee table's figure");
+        cli(common, "user", "bill");
+        step("replicator user statement: every deposit and charge, with the balance after each");
+        cli(common, "user", "statement", user);
+        BigInteger credits = sum(postgres, "SELECT coalesce(sum(amount), 0) FROM user_ledger WHERE kind = 'deposit'");
+        BigInteger charges = sum(postgres, "SELECT coalesce(sum(amount), 0) FROM user_ledger WHERE kind <> 'deposit'");
+        check(credits.equals(new BigInteger("5000000000000")) && charges.signum() > 0,
+                "the account holds the deposit less " + charges + " cycles of charges");
+        cli(common, "costs", "--user", user);
+
+        step("replicator user verify, as the user, with no database: every chunk re-hashed, every root recomputed");
+        cli(asUser, "user", "verify", replica);
+
+        step("replicator user detach: the user takes the canister; the coordinator leaves its controllers");
+        cli(common, "user", "detach", replica, "--user", user);
+        try (IcGateway userGateway = IcGateway.connect(Network.parse(net.url().toString()), userIdentity,
+                Duration.ofMinutes(2))) {
+            check(userGateway.canisterStatus(new PrincipalId(replica)).controllers()
+                    .equals(List.of(userIdentity.principal())), "the user alone controls " + replica);
+        }
+        cli(asUser, "user", "verify", replica);
+        return new UserBackup(user, replica, (String) created.get(0).get(1), userPem);
+    }
+
+    private static BigInteger sum(EmbeddedPostgresServer postgres, String sql) throws SQLException {
+        return ((java.math.BigDecimal) rows(postgres, sql).get(0).get(0)).toBigIntegerExact();
     }
 
     /** What the drill leaves for the summary. */
@@ -511,8 +611,8 @@ public final class ReplicationDemo {
         return out.toString();
     }
 
-    private Path writeIdentity() throws IOException {
-        Path pem = dataDir.resolve("identity.pem");
+    private Path writeIdentity(String name) throws IOException {
+        Path pem = dataDir.resolve(name);
         if (!Files.exists(pem)) {
             PrivateKeyInfo key = PrivateKeyInfoFactory.createPrivateKeyInfo(
                     new Ed25519PrivateKeyParameters(new SecureRandom()));

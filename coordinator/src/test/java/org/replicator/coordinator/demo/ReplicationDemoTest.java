@@ -13,7 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ReplicationDemoTest {
 
     @Test
-    void demoReplicatesAndRunsTheFailoverDrillPassingEveryCheck(@TempDir Path dataDir) throws Exception {
+    void demoReplicatesRunsTheFailoverDrillAndAUsersBackupPassingEveryCheck(@TempDir Path dataDir) throws Exception {
         assertTrue(new ReplicationDemo(dataDir, 4).run(), "the demo reported a failed check; see its output");
     }
 }
