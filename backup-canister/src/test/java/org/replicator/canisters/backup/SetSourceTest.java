@@ -149,7 +149,9 @@ class SetSourceTest {
 
     @Test
     void setSourceIsRefusedWhileARunIsActiveAndNothingChanges() {
-        Principal first = app(2, 5);
+        // big enough that one reader is still pulling when the halt lands, on a loaded machine too
+        // (at 2 MiB the run once sealed between the wait and the halt)
+        Principal first = app(8, 5);
         Principal second = app(1, 6);
         Principal backup = f.backup(2, first, 1);
         demo.allow(first, backup);
