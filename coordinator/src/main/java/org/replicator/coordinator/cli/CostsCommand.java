@@ -19,6 +19,7 @@ import org.replicator.coordinator.costs.CostReport.Measurement;
 import org.replicator.coordinator.costs.CostReport.ReplicaCost;
 import org.replicator.coordinator.costs.CostReport.RunCost;
 import org.replicator.coordinator.ids.MalformedPrincipalException;
+import org.replicator.coordinator.http.UserDocuments;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.store.CanisterRepository;
 import org.replicator.coordinator.store.ProtectedCanister;
@@ -142,7 +143,7 @@ final class CostsCommand implements Callable<Integer> {
                 doc.put("totals", toJson(totals));
                 doc.put("storage", found.storage().stream().map(CostsCommand::toJson).toList());
                 if (userId != null) {
-                    doc.put("charges", found.charges().stream().map(CostsCommand::toJson).toList());
+                    doc.put("charges", found.charges().stream().map(UserDocuments::entry).toList());
                 }
                 Output.json(out, doc);
             } else if (csv) {
@@ -330,25 +331,6 @@ final class CostsCommand implements Callable<Integer> {
         m.put("cycles_per_gib_month", s.cyclesPerGibMonth().map(BigInteger::toString).orElse(null));
         m.put("estimate_per_gib_month", s.estimatePerGibMonth().map(BigInteger::toString).orElse(null));
         m.put("not_measured_because", s.notMeasuredBecause().orElse(null));
-        return m;
-    }
-
-    private static Map<String, Object> toJson(UserEntry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("entry", e.id());
-        m.put("at", e.at().toString());
-        m.put("user", e.principal().text());
-        m.put("kind", e.kind().column());
-        m.put("amount", e.amount().toString());
-        m.put("estimate", e.estimate().map(BigInteger::toString).orElse(null));
-        m.put("replica", e.replica().map(PrincipalId::text).orElse(null));
-        m.put("run", e.run().orElse(null));
-        m.put("period_start", e.periodStart().map(Instant::toString).orElse(null));
-        m.put("period_end", e.periodEnd().map(Instant::toString).orElse(null));
-        m.put("byte_seconds", e.byteSeconds().map(BigInteger::toString).orElse(null));
-        m.put("bytes", e.bytes().orElse(null));
-        m.put("reference", e.reference().orElse(null));
-        m.put("note", e.note().orElse(null));
         return m;
     }
 

@@ -6,7 +6,6 @@ import java.time.Duration;
 import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +15,7 @@ import org.quartz.Scheduler;
 import org.quartz.SchedulerException;
 import org.replicator.coordinator.costs.FeeTable;
 import org.replicator.coordinator.engine.RunProgress;
+import org.replicator.coordinator.http.UserDocuments;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.schedule.ScheduledReplication;
 import org.replicator.coordinator.store.User;
@@ -83,53 +83,13 @@ final class UserCommand implements Runnable {
         }
     }
 
+    /** The account as the users API shows it (docs/api.md): one JSON shape for both. */
     static Map<String, Object> toJson(Account a) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        User u = a.user();
-        m.put("principal", u.principal().text());
-        m.put("status", u.status().column());
-        m.put("status_since", u.statusSince().toString());
-        m.put("balance", a.balance().toString());
-        m.put("warn_below", u.warnBelow().toString());
-        m.put("max_backups", u.maxBackups());
-        m.put("max_requests_per_hour", u.maxRequestsPerHour());
-        m.put("deletion_due_at", u.deletionDueAt().map(Object::toString).orElse(null));
-        List<Map<String, Object>> backups = new ArrayList<>();
-        a.backups().forEach(b -> backups.add(toJson(b)));
-        m.put("backups", backups);
-        return m;
+        return UserDocuments.account(a);
     }
 
     static Map<String, Object> toJson(UserBackup b) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("replica", b.replica().text());
-        m.put("canister", b.canister().text());
-        m.put("state", b.state().column());
-        m.put("every_seconds", b.every().map(Duration::toSeconds).orElse(null));
-        m.put("cron", b.cron().orElse(null));
-        m.put("full_every_seconds", b.fullEvery().map(Duration::toSeconds).orElse(null));
-        m.put("keep_last", b.keepLast());
-        m.put("requested_at", b.requestedAt().toString());
-        m.put("detached_at", b.detachedAt().map(Object::toString).orElse(null));
-        return m;
-    }
-
-    static Map<String, Object> toJson(UserEntry e) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("entry", e.id());
-        m.put("at", e.at().toString());
-        m.put("kind", e.kind().column());
-        m.put("amount", e.signedAmount().toString());
-        m.put("replica", e.replica().map(PrincipalId::text).orElse(null));
-        m.put("run", e.run().orElse(null));
-        m.put("period_start", e.periodStart().map(Object::toString).orElse(null));
-        m.put("period_end", e.periodEnd().map(Object::toString).orElse(null));
-        m.put("bytes", e.bytes().orElse(null));
-        m.put("byte_seconds", e.byteSeconds().map(Object::toString).orElse(null));
-        m.put("estimate", e.estimate().map(Object::toString).orElse(null));
-        m.put("reference", e.reference().orElse(null));
-        m.put("note", e.note().orElse(null));
-        return m;
+        return UserDocuments.backup(b);
     }
 
     static void printAccount(PrintWriter out, Account a) {
@@ -400,16 +360,7 @@ final class UserCommand implements Runnable {
                 Statement s = parent.withAccounts(session, accounts -> accounts.statement(user, m));
                 PrintWriter out = spec.commandLine().getOut();
                 if (session.json()) {
-                    Map<String, Object> j = new LinkedHashMap<>();
-                    j.put("principal", user.text());
-                    j.put("status", s.user().status().column());
-                    j.put("from", s.from() == null ? null : s.from().toString());
-                    j.put("to", s.to() == null ? null : s.to().toString());
-                    j.put("opening_balance", s.opening().toString());
-                    j.put("entries", s.entries().stream().map(UserCommand::toJson).toList());
-                    j.put("closing_balance", s.closing().toString());
-                    j.put("deletion_due_at", s.user().deletionDueAt().map(Object::toString).orElse(null));
-                    Output.json(out, j);
+                    Output.json(out, UserDocuments.statement(s));
                 } else {
                     out.println("statement of " + user + (m == null ? " (all time)" : " for " + m) + ", "
                             + s.user().status().column());

@@ -73,6 +73,7 @@ public final class UserDocuments {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("entry", e.id());
         m.put("at", e.at().toString());
+        m.put("user", e.principal().text());
         m.put("kind", e.kind().column());
         m.put("amount", e.amount().toString());
         m.put("signed_amount", e.signedAmount().toString());
