@@ -45,22 +45,17 @@ public final class UserLedger {
 
     /** Credits less charges: what the user has left. Negative when charges outran their deposits. */
     public BigInteger balance(Connection tx, PrincipalId principal) throws SQLException {
-        try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind IN ('deposit', 'refund')"
-                + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ?")) {
-            ps.setString(1, principal.text());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return Rows.bigInteger(rs, "balance");
-            }
-        }
+        return balanceBefore(tx, principal, null);
     }
 
-    /** The balance just before {@code at}: a statement's opening balance. */
+    /** The balance just before {@code at} (null: now): a statement's opening balance. */
     public BigInteger balanceBefore(Connection tx, PrincipalId principal, Instant at) throws SQLException {
         try (PreparedStatement ps = tx.prepareStatement("SELECT COALESCE(SUM(CASE WHEN kind IN ('deposit', 'refund')"
-                + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ? AND at < ?")) {
+                + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ?"
+                + " AND (?::timestamptz IS NULL OR at < ?::timestamptz)")) {
             ps.setString(1, principal.text());
-            ps.setObject(2, at.atOffset(ZoneOffset.UTC));
+            setInstant(ps, 2, at);
+            setInstant(ps, 3, at);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return Rows.bigInteger(rs, "balance");
