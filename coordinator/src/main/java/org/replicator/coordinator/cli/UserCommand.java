@@ -7,7 +7,6 @@ import java.time.YearMonth;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Function;
@@ -83,13 +82,14 @@ final class UserCommand implements Runnable {
         }
     }
 
-    /** The account as the users API shows it (docs/api.md): one JSON shape for both. */
-    static Map<String, Object> toJson(Account a) {
-        return UserDocuments.account(a);
-    }
-
-    static Map<String, Object> toJson(UserBackup b) {
-        return UserDocuments.backup(b);
+    /** The account as the users API shows it (docs/api.md) with --json, else as text. */
+    static void show(Session session, PrintWriter out, Account a) {
+        if (session.json()) {
+            Output.json(out, UserDocuments.account(a));
+        } else {
+            printAccount(out, a);
+        }
+        out.flush();
     }
 
     static void printAccount(PrintWriter out, Account a) {
@@ -138,7 +138,7 @@ final class UserCommand implements Runnable {
                 });
                 PrintWriter out = spec.commandLine().getOut();
                 if (session.json()) {
-                    Output.json(out, toJson(a));
+                    Output.json(out, UserDocuments.account(a));
                 } else {
                     out.println("deposited " + cycles + " cycles for " + user + "; balance " + a.balance() + " ("
                             + a.user().status().column() + ")");
@@ -180,13 +180,7 @@ final class UserCommand implements Runnable {
                             session.identity().principal().text());
                     return accounts.account(user);
                 });
-                PrintWriter out = spec.commandLine().getOut();
-                if (session.json()) {
-                    Output.json(out, toJson(a));
-                } else {
-                    printAccount(out, a);
-                    out.flush();
-                }
+                show(session, spec.commandLine().getOut(), a);
             }
             return ExitCodes.OK;
         }
@@ -261,7 +255,7 @@ final class UserCommand implements Runnable {
                 });
                 PrintWriter out = spec.commandLine().getOut();
                 if (session.json()) {
-                    Output.json(out, toJson(b));
+                    Output.json(out, UserDocuments.backup(b));
                 } else {
                     out.println("backup canister " + b.replica() + " of " + b.canister() + " for " + user + ": "
                             + b.describeSchedule());
@@ -286,7 +280,7 @@ final class UserCommand implements Runnable {
                 List<Account> all = parent.withAccounts(session, UserAccounts::accounts);
                 PrintWriter out = spec.commandLine().getOut();
                 if (session.json()) {
-                    Output.json(out, all.stream().map(UserCommand::toJson).toList());
+                    Output.json(out, all.stream().map(UserDocuments::account).toList());
                 } else if (all.isEmpty()) {
                     out.println("no users yet; an account opens with a deposit (`replicator user deposit`)");
                 } else {
@@ -318,13 +312,7 @@ final class UserCommand implements Runnable {
             PrincipalId user = PrincipalId.parse(principal);
             try (Session session = new Session(parent.root, spec.commandLine().getErr())) {
                 Account a = parent.withAccounts(session, accounts -> accounts.account(user));
-                PrintWriter out = spec.commandLine().getOut();
-                if (session.json()) {
-                    Output.json(out, toJson(a));
-                } else {
-                    printAccount(out, a);
-                }
-                out.flush();
+                show(session, spec.commandLine().getOut(), a);
             }
             return ExitCodes.OK;
         }

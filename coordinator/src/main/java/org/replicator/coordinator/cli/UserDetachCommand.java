@@ -4,6 +4,7 @@ import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.replicator.coordinator.http.UserDocuments;
 import org.replicator.coordinator.ids.PrincipalId;
 import org.replicator.coordinator.users.Detacher;
 import picocli.CommandLine.Command;
@@ -47,7 +48,7 @@ final class UserDetachCommand implements Callable<Integer> {
                             }));
             PrintWriter out = spec.commandLine().getOut();
             if (session.json()) {
-                Map<String, Object> doc = new LinkedHashMap<>(UserCommand.toJson(d.backup()));
+                Map<String, Object> doc = new LinkedHashMap<>(UserDocuments.backup(d.backup()));
                 doc.put("charged", d.charged().amount().toString());
                 Output.json(out, doc);
             } else {

@@ -8,6 +8,7 @@ import java.sql.SQLException;
 import java.sql.Types;
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -61,6 +62,11 @@ final class Rows {
         } else {
             ps.setBigDecimal(index, new BigDecimal(value));
         }
+    }
+
+    /** A timestamptz parameter; null binds SQL NULL (the queries' open bounds). */
+    static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
+        ps.setObject(index, value == null ? null : value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
     }
 
     static void setDigest(PreparedStatement ps, int index, Digest value) throws SQLException {

@@ -3,9 +3,7 @@ package org.replicator.coordinator.store;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -45,10 +43,10 @@ public final class StorageHeld {
             ps.setString(3, o);
             ps.setString(4, o);
             ps.setBoolean(5, operatorOnly);
-            setInstant(ps, 6, from);
-            setInstant(ps, 7, from);
-            setInstant(ps, 8, to);
-            setInstant(ps, 9, to);
+            Rows.setInstant(ps, 6, from);
+            Rows.setInstant(ps, 7, from);
+            Rows.setInstant(ps, 8, to);
+            Rows.setInstant(ps, 9, to);
             return Rows.list(ps, rs -> new Held(Rows.principal(rs, "replica_id"),
                     Rows.optionalPrincipal(rs, "owner_principal"), rs.getLong("generation_id"), rs.getLong("size"),
                     Rows.instant(rs, "sealed_at"), Rows.optionalInstant(rs, "deleted_at")));
@@ -81,15 +79,12 @@ public final class StorageHeld {
             ps.setString(2, c);
             ps.setString(3, o);
             ps.setString(4, o);
-            setInstant(ps, 5, from);
-            setInstant(ps, 6, from);
-            setInstant(ps, 7, to);
-            setInstant(ps, 8, to);
+            Rows.setInstant(ps, 5, from);
+            Rows.setInstant(ps, 6, from);
+            Rows.setInstant(ps, 7, to);
+            Rows.setInstant(ps, 8, to);
             return Rows.list(ps, rs -> new Charge(Rows.principal(rs, "source_canister_id"), UserLedger.map(rs)));
         }
     }
 
-    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        ps.setObject(index, value == null ? null : value.atOffset(ZoneOffset.UTC), Types.TIMESTAMP_WITH_TIMEZONE);
-    }
 }

@@ -6,9 +6,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Instant;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import org.replicator.coordinator.ids.PrincipalId;
@@ -32,8 +30,8 @@ public final class UserLedger {
             Rows.setBigInteger(ps, 3, e.amount());
             Rows.setPrincipal(ps, 4, e.replica());
             Rows.setLong(ps, 5, e.run());
-            setInstant(ps, 6, e.periodStart());
-            setInstant(ps, 7, e.periodEnd());
+            Rows.setInstant(ps, 6, e.periodStart());
+            Rows.setInstant(ps, 7, e.periodEnd());
             Rows.setBigInteger(ps, 8, e.byteSeconds());
             Rows.setLong(ps, 9, e.bytes());
             Rows.setBigInteger(ps, 10, e.estimate());
@@ -54,8 +52,8 @@ public final class UserLedger {
                 + " THEN amount ELSE -amount END), 0) AS balance FROM user_ledger WHERE principal = ?"
                 + " AND (?::timestamptz IS NULL OR at < ?::timestamptz)")) {
             ps.setString(1, principal.text());
-            setInstant(ps, 2, at);
-            setInstant(ps, 3, at);
+            Rows.setInstant(ps, 2, at);
+            Rows.setInstant(ps, 3, at);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return Rows.bigInteger(rs, "balance");
@@ -69,10 +67,10 @@ public final class UserLedger {
                 + " AND (?::timestamptz IS NULL OR at >= ?::timestamptz) AND (?::timestamptz IS NULL OR at < ?::timestamptz)"
                 + " ORDER BY at, entry_id")) {
             ps.setString(1, principal.text());
-            setInstant(ps, 2, from);
-            setInstant(ps, 3, from);
-            setInstant(ps, 4, to);
-            setInstant(ps, 5, to);
+            Rows.setInstant(ps, 2, from);
+            Rows.setInstant(ps, 3, from);
+            Rows.setInstant(ps, 4, to);
+            Rows.setInstant(ps, 5, to);
             return Rows.list(ps, UserLedger::map);
         }
     }
@@ -82,10 +80,10 @@ public final class UserLedger {
         try (PreparedStatement ps = tx.prepareStatement("SELECT " + COLUMNS + " FROM user_ledger WHERE"
                 + " (?::timestamptz IS NULL OR at >= ?::timestamptz) AND (?::timestamptz IS NULL OR at < ?::timestamptz)"
                 + " ORDER BY at, entry_id")) {
-            setInstant(ps, 1, from);
-            setInstant(ps, 2, from);
-            setInstant(ps, 3, to);
-            setInstant(ps, 4, to);
+            Rows.setInstant(ps, 1, from);
+            Rows.setInstant(ps, 2, from);
+            Rows.setInstant(ps, 3, to);
+            Rows.setInstant(ps, 4, to);
             return Rows.list(ps, UserLedger::map);
         }
     }
@@ -127,13 +125,6 @@ public final class UserLedger {
         }
     }
 
-    private static void setInstant(PreparedStatement ps, int index, Instant value) throws SQLException {
-        if (value == null) {
-            ps.setNull(index, Types.TIMESTAMP_WITH_TIMEZONE);
-        } else {
-            ps.setObject(index, value.atOffset(ZoneOffset.UTC));
-        }
-    }
 
     private static Optional<BigInteger> optionalBig(ResultSet rs, String column) throws SQLException {
         BigDecimal d = rs.getBigDecimal(column);
